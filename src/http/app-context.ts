@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { ModelRegistry } from '../models/index.js';
+import type { RunRegistry } from '../runs/index.js';
+import type { ChatStore, Database } from '../store/index.js';
+
+/** What the transports are given: the parts built by `createServer`. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  store: ChatStore;
+  models: ModelRegistry;
+  runs: RunRegistry;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

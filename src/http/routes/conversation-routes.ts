@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import {
+  conversationDetailSchema,
+  conversationPageSchema,
+  conversationSchema,
+  createConversationSchema,
+  listConversationsQuery,
+  problemSchema,
+} from '../../protocol/index.js';
+import type { App, AppContext } from '../app-context.js';
+import { HttpProblem } from '../problem.js';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+export function conversationRoutes(app: App, { store }: AppContext): void {
+  app.post(
+    '/v1/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Create an empty conversation',
+        body: createConversationSchema.optional(),
+        response: { 201: conversationSchema, 400: problemSchema, 415: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await store.createConversation(request.body?.title)),
+  );
+
+  app.get(
+    '/v1/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'List conversations, newest first, a page at a time',
+        querystring: listConversationsQuery,
+        response: { 200: conversationPageSchema, 400: problemSchema },
+      },
+    },
+    async (request) => store.listConversations(request.query.limit, request.query.cursor),
+  );
+
+  app.get(
+    '/v1/conversations/:id',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'A conversation with its messages, oldest first',
+        params: idParams,
+        response: { 200: conversationDetailSchema, 404: problemSchema },
+      },
+    },
+    async (request) => (await store.getConversationDetail(request.params.id)) ?? notFound(request.params.id),
+  );
+
+  app.delete(
+    '/v1/conversations/:id',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Delete a conversation and its messages',
+        params: idParams,
+        response: { 204: z.null().describe('Deleted'), 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await store.deleteConversation(request.params.id))) notFound(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function notFound(id: string): never {
+  throw new HttpProblem(404, 'conversation_not_found', `No conversation with id "${id}".`);
+}

@@ -1,0 +1,69 @@
+import type { ServerResponse } from 'node:http';
+import type { LoggedEvent } from '../runs/index.js';
+
+/** Headers of every event stream: no caching or transformation, no proxy buffering. */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+/** One event in SSE framing. `data` is single-line JSON, so one `data:` field carries it. */
+export function formatSseEvent(event: LoggedEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${event.data}\n\n`;
+}
+
+/** A comment line: ignored by parsers, keeps proxies from closing an idle connection. */
+export const SSE_PING = ': ping\n\n';
+
+export interface WriteSseOptions {
+  /** @default 15000 */
+  keepAliveMs: number;
+  /** Aborts when the client has gone; the writer stops at once. */
+  signal: AbortSignal;
+}
+
+/**
+ * Writes batches of run events to `res` until the source ends or the client goes. Respects backpressure:
+ * when the socket buffer is full it waits for `drain` before reading more, so a slow client never makes
+ * the server buffer more than one batch beyond the socket's high-water mark.
+ */
+export async function writeSse(
+  res: ServerResponse,
+  source: AsyncIterable<LoggedEvent[]>,
+  options: WriteSseOptions,
+): Promise<void> {
+  const { signal } = options;
+  let blocked = false;
+  const ping = setInterval(() => {
+    // A blocked socket is not idle; a ping would only add to its buffer.
+    if (!blocked && !res.writableEnded && !signal.aborted) res.write(SSE_PING);
+  }, options.keepAliveMs);
+  try {
+    for await (const batch of source) {
+      if (signal.aborted) return;
+      let chunk = '';
+      for (const event of batch) chunk += formatSseEvent(event);
+      if (!res.write(chunk)) {
+        blocked = true;
+        await drained(res, signal);
+        blocked = false;
+      }
+    }
+  } finally {
+    clearInterval(ping);
+  }
+}
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,3 @@
+export { type Config, ConfigError, loadConfig } from './config.js';
+export * from './protocol/index.js';
+export { type CreateServerOptions, createServer, type StreamForge, VERSION } from './server.js';

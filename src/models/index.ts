@@ -1,0 +1,6 @@
+export { Bm25Index, terms } from './local/bm25.js';
+export { composeAnswer, NO_MATCH_ANSWER } from './local/compose-answer.js';
+export { KNOWLEDGE_DIR, loadKnowledgeBase, type Passage, splitMarkdown } from './local/knowledge-base.js';
+export { LocalModel, type LocalModelOptions } from './local/local-model.js';
+export { countTokens, splitTokens } from './local/text-tokens.js';
+export { ModelRegistry, UnknownModelError } from './model-registry.js';

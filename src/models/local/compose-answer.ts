@@ -1,0 +1,63 @@
+import { type Bm25Index, terms } from './bm25.js';
+import type { Passage } from './knowledge-base.js';
+
+const MAX_SOURCES = 3;
+const MAX_SENTENCES = 4;
+
+/**
+ * An extractive answer: the best passages for the question (BM25), their sentences that share the most
+ * weighted terms with it, each followed by its citation `[n]`, then the numbered list of sources.
+ * Undefined when nothing in the knowledge base matches.
+ */
+export function composeAnswer(index: Bm25Index<Passage>, question: string): string | undefined {
+  const hits = index.search(question, MAX_SOURCES);
+  if (hits.length === 0) return undefined;
+  const queryTerms = new Set(terms(question));
+  const candidates: { sentence: string; cite: number; score: number; order: number }[] = [];
+  hits.forEach((hit, i) => {
+    sentencesOf(hit.item.text).forEach((sentence, order) => {
+      const shared = new Set(terms(sentence).filter((t) => queryTerms.has(t)));
+      let score = 0;
+      for (const t of shared) score += index.idf(t);
+      // Earlier passages are better matches; the first sentence of a section usually states its point.
+      if (score > 0) candidates.push({ sentence, cite: i + 1, score: score * (1 - i * 0.15), order });
+    });
+  });
+  if (candidates.length === 0) return undefined;
+  const chosen = candidates.sort((x, y) => y.score - x.score || x.order - y.order).slice(0, MAX_SENTENCES);
+  const used = [...new Set(chosen.map((c) => c.cite))].sort((x, y) => x - y);
+  // Renumber so citations run 1, 2, 3… over the sources actually cited.
+  const number = new Map(used.map((cite, i) => [cite, i + 1]));
+  const body = chosen.map((c) => `${withCitation(c.sentence, number.get(c.cite) ?? c.cite)}`).join(' ');
+  const sources = used.map(
+    (cite, i) => `[${i + 1}] ${hits[cite - 1]?.item.title} (${hits[cite - 1]?.item.source})`,
+  );
+  return `${body}\n\nSources:\n${sources.join('\n')}`;
+}
+
+/** The fallback when nothing matches: what this model can answer, and how to get a real one. */
+export const NO_MATCH_ANSWER =
+  "I couldn't find anything about that in my knowledge base. I am StreamForge's offline `local` model: " +
+  'I answer questions about StreamForge itself — its chat API, event protocol, conversations, storage and ' +
+  'configuration — from its documentation, with citations. To answer questions on any topic, configure a ' +
+  'real language model provider and set `DEFAULT_MODEL` (see the README, section "Configuration").';
+
+/** Prose sentences of a passage, with Markdown list markers, emphasis and code blocks removed. */
+export function sentencesOf(text: string): string[] {
+  const prose = text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .split('\n')
+    .filter((line) => !/^\s*\|/.test(line))
+    .map((line) => line.replace(/^\s*(?:[-*+]|\d+\.)\s+/, '').replace(/\*\*|__/g, ''))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return (prose.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [])
+    .map((s) => s.trim())
+    .filter((s) => s.length > 20);
+}
+
+function withCitation(sentence: string, n: number): string {
+  const end = /[.!?]+$/.exec(sentence);
+  return end ? `${sentence.slice(0, end.index)} [${n}]${end[0]}` : `${sentence} [${n}].`;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { finishReason, metricsSchema, usageSchema } from './events.js';
+
+/** @default 32000 — see `MAX_MESSAGE_CHARS` */
+export const DEFAULT_MAX_MESSAGE_CHARS = 32_000;
+
+/** The body of `POST /v1/chat`; the message limit comes from configuration. */
+export function createChatRequestSchema(maxMessageChars: number) {
+  return z
+    .object({
+      message: z
+        .string()
+        .trim()
+        .min(1, 'message must not be empty')
+        .max(maxMessageChars, `message must be at most ${maxMessageChars} characters`)
+        .describe('The user message'),
+      conversation_id: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe('Continue this conversation; omitted: a new one is created'),
+      model: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('Model id, e.g. `local`; default `DEFAULT_MODEL`'),
+      system: z.string().max(maxMessageChars).optional().describe('System prompt for this request'),
+      stream: z
+        .boolean()
+        .optional()
+        .describe(
+          'false: answer with one JSON document instead of an event stream (as `Accept: application/json`)',
+        ),
+    })
+    .strict()
+    .meta({ id: 'ChatRequest' });
+}
+export type ChatRequest = z.infer<ReturnType<typeof createChatRequestSchema>>;
+
+/** The whole reply of a non-streaming chat. */
+export const chatReplySchema = z
+  .object({
+    run_id: z.string(),
+    conversation_id: z.string(),
+    user_message_id: z.string(),
+    message_id: z.string(),
+    model: z.string(),
+    content: z.string(),
+    finish_reason: finishReason,
+    usage: usageSchema,
+    metrics: metricsSchema,
+  })
+  .meta({ id: 'ChatReply' });
+export type ChatReply = z.infer<typeof chatReplySchema>;

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Every event a run emits. The wire formats (SSE, JSON, later WebSocket and compat APIs) are encoders
+ * over these; the `type` field is the discriminator and is repeated as the SSE `event:` name.
+ */
+export const startEvent = z
+  .object({
+    type: z.literal('start'),
+    run_id: z.string(),
+    conversation_id: z.string(),
+    user_message_id: z.string(),
+    assistant_message_id: z.string(),
+    model: z.string(),
+  })
+  .meta({ id: 'StartEvent' });
+
+export const progressStatus = z.enum(['started', 'completed', 'failed', 'skipped']);
+export const progressEvent = z
+  .object({
+    type: z.literal('progress'),
+    step: z.string().describe('Machine name of the step, e.g. `history`, `generate`'),
+    status: progressStatus,
+    label: z.string().describe('Human label to show, e.g. "Generating answer"'),
+    elapsed_ms: z.number().describe('Milliseconds since the run started'),
+  })
+  .meta({ id: 'ProgressEvent' });
+
+export const tokenEvent = z
+  .object({ type: z.literal('token'), delta: z.string() })
+  .meta({ id: 'TokenEvent' });
+
+export const usageSchema = z
+  .object({ input_tokens: z.number().int(), output_tokens: z.number().int() })
+  .meta({ id: 'Usage' });
+
+export const metricsSchema = z
+  .object({
+    ttft_ms: z.number().nullable().describe('Time from run start to the first token; null if none was sent'),
+    duration_ms: z.number(),
+    tokens_per_s: z.number().describe('Output tokens per second, measured from the first token'),
+  })
+  .meta({ id: 'Metrics' });
+
+export const finishReason = z.enum(['stop', 'length', 'cancelled']);
+export const doneEvent = z
+  .object({
+    type: z.literal('done'),
+    finish_reason: finishReason,
+    message_id: z.string(),
+    conversation_id: z.string(),
+    usage: usageSchema,
+    metrics: metricsSchema,
+  })
+  .meta({ id: 'DoneEvent' });
+
+export const errorEvent = z
+  .object({
+    type: z.literal('error'),
+    code: z.string().describe('Stable machine-readable code, e.g. `model_error`'),
+    message: z.string().describe('Human-readable message; never internal detail'),
+    retryable: z.boolean(),
+  })
+  .meta({ id: 'ErrorEvent' });
+
+export const runEvent = z
+  .discriminatedUnion('type', [startEvent, progressEvent, tokenEvent, doneEvent, errorEvent])
+  .meta({ id: 'RunEvent' });
+
+export type StartEvent = z.infer<typeof startEvent>;
+export type ProgressEvent = z.infer<typeof progressEvent>;
+export type ProgressStatus = z.infer<typeof progressStatus>;
+export type TokenEvent = z.infer<typeof tokenEvent>;
+export type DoneEvent = z.infer<typeof doneEvent>;
+export type ErrorEvent = z.infer<typeof errorEvent>;
+export type RunEvent = z.infer<typeof runEvent>;
+export type RunEventType = RunEvent['type'];
+export type Usage = z.infer<typeof usageSchema>;
+export type Metrics = z.infer<typeof metricsSchema>;
+export type FinishReason = z.infer<typeof finishReason>;
+
+/** `done` and `error` end a run: nothing follows them. */
+export function isTerminal(type: RunEventType): boolean {
+  return type === 'done' || type === 'error';
+}

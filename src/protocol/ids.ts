@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Branded ids: passing a message id where a conversation id is expected is a type error. */
+export type ConversationId = string & { readonly __brand: 'ConversationId' };
+export type MessageId = string & { readonly __brand: 'MessageId' };
+export type RunId = string & { readonly __brand: 'RunId' };
+
+const PREFIX = { conversation: 'conv', message: 'msg', run: 'run' } as const;
+type IdKind = keyof typeof PREFIX;
+type IdOf<K extends IdKind> = K extends 'conversation'
+  ? ConversationId
+  : K extends 'message'
+    ? MessageId
+    : RunId;
+
+/** A new id: a readable prefix and 20 random bytes in base32 (`conv_…`, `msg_…`, `run_…`). */
+export function newId<K extends IdKind>(kind: K): IdOf<K> {
+  return `${PREFIX[kind]}_${base32(randomBytes(20))}` as IdOf<K>;
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+export const conversationIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .transform((s) => s as ConversationId)
+  .describe('Conversation id (`conv_…`)');
+export const messageIdSchema = z.string().transform((s) => s as MessageId);
+export const runIdSchema = z.string().transform((s) => s as RunId);

@@ -1,0 +1,5 @@
+export * from './chat-request.js';
+export * from './conversation.js';
+export * from './events.js';
+export * from './ids.js';
+export * from './problem.js';

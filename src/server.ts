@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { type Config, ConfigError } from './config.js';
+import {
+  type App,
+  type AppContext,
+  chatRoutes,
+  conversationRoutes,
+  problem,
+  problemFor,
+  registerOpenApi,
+  sendProblem,
+  serviceRoutes,
+} from './http/index.js';
+import { LocalModel, ModelRegistry } from './models/index.js';
+import { RunRegistry } from './runs/index.js';
+import { ChatStore, type Database, migrate, openDatabase } from './store/index.js';
+
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface CreateServerOptions {
+  config: Config;
+  /** An open database; by default one is opened from `config` (and closed with the server). */
+  db?: Database;
+  /** Models beyond the built-in ones (tests register fakes here). */
+  configureModels?: (models: ModelRegistry) => void;
+  /** A logger instance; by default pino at `config.logLevel`. */
+  logger?: FastifyBaseLogger;
+}
+
+export interface StreamForge extends AppContext {
+  app: App;
+  /** Stops accepting, lets active runs finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Builds the Fastify app from the parts: database, models, runs and the transports over them. */
+export async function createServer(options: CreateServerOptions): Promise<StreamForge> {
+  const { config } = options;
+  const models = new ModelRegistry(config.defaultModel).register(
+    'local',
+    new LocalModel({ tokenDelayMs: config.localTokenDelayMs }),
+  );
+  options.configureModels?.(models);
+  if (!models.ids().includes(config.defaultModel)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DEFAULT_MODEL=${JSON.stringify(config.defaultModel)}: not a known model (known: ${models.ids().join(', ')})`,
+    );
+  }
+
+  const ownsDb = options.db === undefined;
+  const db =
+    options.db ??
+    (await openDatabase(
+      config.databaseUrl
+        ? { engine: 'postgres', url: config.databaseUrl }
+        : { engine: 'pglite', dataDir: config.dataDir },
+    ));
+  await migrate(db);
+
+  const app = Fastify({
+    ...(options.logger
+      ? { loggerInstance: options.logger }
+      : { logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] } }),
+    bodyLimit: config.bodyLimitBytes,
+    // Request ids for every log line; a caller's own id is kept so traces join up.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const p = problemFor(error instanceof Error ? error : new Error(String(error)), request);
+    if (p.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+
+  const ctx: AppContext = { config, db, store: new ChatStore(db), models, runs: new RunRegistry() };
+  serviceRoutes(app, ctx, VERSION);
+  await registerOpenApi(app, VERSION);
+  chatRoutes(app, ctx);
+  conversationRoutes(app, ctx);
+  await app.ready();
+
+  return {
+    ...ctx,
+    app,
+    async close() {
+      await app.close();
+      await ctx.runs.drain();
+      if (ownsDb) await db.close();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import {
+  type Conversation,
+  type ConversationDetail,
+  type ConversationId,
+  type ConversationPage,
+  type Message,
+  type MessageId,
+  type MessageRole,
+  type MessageStatus,
+  type Metrics,
+  newId,
+  type RunId,
+  type Usage,
+} from '../protocol/index.js';
+import type { Database, Queryable } from './database.js';
+
+interface ConversationRow {
+  id: string;
+  seq: string;
+  title: string;
+  created_at: Date;
+  updated_at: Date;
+}
+interface MessageRow {
+  id: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  model: string | null;
+  run_id: string | null;
+  usage: Usage | null;
+  metrics: Metrics | null;
+  created_at: Date;
+}
+
+/** One earlier turn as the model sees it. */
+export interface HistoryTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface BeginTurn {
+  conversationId?: ConversationId;
+  userText: string;
+  model: string;
+  runId: RunId;
+}
+export interface Turn {
+  conversationId: ConversationId;
+  userMessageId: MessageId;
+  assistantMessageId: MessageId;
+}
+
+const CONVERSATION_COLUMNS = 'id, seq::text as seq, title, created_at, updated_at';
+const MESSAGE_COLUMNS = 'id, role, content, status, model, run_id, usage, metrics, created_at';
+const TITLE_CHARS = 80;
+
+/** Conversations and their messages, on either engine. */
+export class ChatStore {
+  constructor(private readonly db: Database) {}
+
+  async createConversation(title: string | undefined): Promise<Conversation> {
+    const [row] = await this.db.query<ConversationRow>(
+      `insert into conversations (id, title) values ($1, $2) returning ${CONVERSATION_COLUMNS}`,
+      [newId('conversation'), title ?? 'New conversation'],
+    );
+    return toConversation(required(row));
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    const [row] = await this.db.query<ConversationRow>(
+      `select ${CONVERSATION_COLUMNS} from conversations where id = $1`,
+      [id],
+    );
+    return row && toConversation(row);
+  }
+
+  async getConversationDetail(id: string): Promise<ConversationDetail | undefined> {
+    const conversation = await this.getConversation(id);
+    if (!conversation) return undefined;
+    const rows = await this.db.query<MessageRow>(
+      `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 order by seq`,
+      [id],
+    );
+    return { ...conversation, messages: rows.map(toMessage) };
+  }
+
+  /** Newest first; the cursor is opaque to clients. */
+  async listConversations(limit: number, cursor: string | undefined): Promise<ConversationPage> {
+    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const rows = await this.db.query<ConversationRow>(
+      `select ${CONVERSATION_COLUMNS} from conversations
+       where ($1::bigint is null or seq < $1::bigint) order by seq desc limit $2`,
+      [before ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map(toConversation),
+      next_cursor: rows.length > limit && last ? Buffer.from(last.seq).toString('base64url') : null,
+    };
+  }
+
+  async deleteConversation(id: string): Promise<boolean> {
+    const rows = await this.db.query('delete from conversations where id = $1 returning id', [id]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Stores the user message and an empty `streaming` assistant message in one transaction, creating the
+   * conversation (titled from the message) when none is named. Undefined when the named one does not exist.
+   */
+  async beginTurn(turn: BeginTurn): Promise<Turn | undefined> {
+    return this.db.transaction(async (tx) => {
+      let conversationId = turn.conversationId;
+      if (conversationId === undefined) {
+        conversationId = newId('conversation');
+        await tx.query('insert into conversations (id, title) values ($1, $2)', [
+          conversationId,
+          titleFrom(turn.userText),
+        ]);
+      } else {
+        const touched = await tx.query(
+          'update conversations set updated_at = now() where id = $1 returning id',
+          [conversationId],
+        );
+        if (touched.length === 0) return undefined;
+      }
+      const userMessageId = newId('message');
+      const assistantMessageId = newId('message');
+      await insertMessage(tx, userMessageId, conversationId, 'user', turn.userText, 'complete', null, null);
+      await insertMessage(
+        tx,
+        assistantMessageId,
+        conversationId,
+        'assistant',
+        '',
+        'streaming',
+        turn.model,
+        turn.runId,
+      );
+      return { conversationId, userMessageId, assistantMessageId };
+    });
+  }
+
+  /** The conversation's turns up to and including `untilMessageId`, oldest first, empty ones left out. */
+  async history(conversationId: ConversationId, untilMessageId: MessageId): Promise<HistoryTurn[]> {
+    return this.db.query<HistoryTurn>(
+      `select role, content from messages
+       where conversation_id = $1 and role in ('user', 'assistant') and content <> ''
+         and seq <= (select seq from messages where id = $2)
+       order by seq`,
+      [conversationId, untilMessageId],
+    );
+  }
+
+  async finishMessage(
+    id: MessageId,
+    result: { content: string; status: Exclude<MessageStatus, 'streaming'>; usage: Usage; metrics: Metrics },
+  ): Promise<void> {
+    await this.db.query(
+      `update messages set content = $2, status = $3, usage = $4, metrics = $5, updated_at = now() where id = $1`,
+      [id, result.content, result.status, JSON.stringify(result.usage), JSON.stringify(result.metrics)],
+    );
+  }
+}
+
+function insertMessage(
+  tx: Queryable,
+  id: MessageId,
+  conversationId: ConversationId,
+  role: MessageRole,
+  content: string,
+  status: MessageStatus,
+  model: string | null,
+  runId: RunId | null,
+) {
+  return tx.query(
+    `insert into messages (id, conversation_id, role, content, status, model, run_id)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, conversationId, role, content, status, model, runId],
+  );
+}
+
+/** The first line of the first message, cut at a word boundary. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0]?.trim() ?? '';
+  if (line.length <= TITLE_CHARS) return line || 'New conversation';
+  const cut = line.slice(0, TITLE_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+export class InvalidCursorError extends Error {}
+
+function decodeCursor(cursor: string): string {
+  const seq = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{1,18}$/.test(seq)) throw new InvalidCursorError('cursor is not one this server issued');
+  return seq;
+}
+
+function required<T>(row: T | undefined): T {
+  if (row === undefined) throw new Error('insert returned no row');
+  return row;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    title: row.title,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    status: row.status,
+    model: row.model,
+    run_id: row.run_id,
+    usage: row.usage,
+    metrics: row.metrics,
+    created_at: row.created_at.toISOString(),
+  };
+}

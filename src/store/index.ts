@@ -1,0 +1,10 @@
+export {
+  type BeginTurn,
+  ChatStore,
+  type HistoryTurn,
+  InvalidCursorError,
+  type Turn,
+  titleFrom,
+} from './chat-store.js';
+export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
+export { MIGRATIONS, migrate } from './migrations.js';
