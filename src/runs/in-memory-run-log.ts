@@ -1,6 +1,9 @@
 import { isTerminal, type RunEvent } from '../protocol/index.js';
 import type { LoggedEvent, RunLog } from './run-log.js';
 
+/** Most events handed to a reader at once, so a reader far behind still writes in bounded chunks. */
+export const MAX_BATCH = 256;
+
 /** A run log held in this process: an array and one wake-up promise shared by every waiting reader. */
 export class InMemoryRunLog implements RunLog {
   readonly #events: LoggedEvent[] = [];
@@ -32,8 +35,8 @@ export class InMemoryRunLog implements RunLog {
     let next = Math.max(0, after);
     while (!signal?.aborted) {
       if (next < this.#events.length) {
-        const batch = this.#events.slice(next);
-        next = this.#events.length;
+        const batch = this.#events.slice(next, next + MAX_BATCH);
+        next += batch.length;
         yield batch;
         continue;
       }

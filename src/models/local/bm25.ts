@@ -16,11 +16,15 @@ export function terms(text: string): string[] {
 }
 
 function stem(word: string): string {
-  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
-  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
-  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
+  let w = word;
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  else if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  // store/stored/storing → stor; cancel/cancelled → cancel
+  if (w.length > 4 && w.endsWith('e')) w = w.slice(0, -1);
+  if (w.length > 4 && w.at(-1) === w.at(-2) && w.at(-1) !== 's') w = w.slice(0, -1);
+  return w;
 }
 
 export interface Scored<T> {
@@ -60,6 +64,23 @@ export class Bm25Index<T> {
     const n = this.#docs.length;
     const df = this.#df.get(term) ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /**
+   * Share of the query's weight (sum of idf) that `text` contains: 1 when it has every query term, low when
+   * it shares only a common word. A query term the index has never seen weighs the most.
+   */
+  coverage(query: string, text: string): number {
+    const queryTerms = new Set(terms(query));
+    const present = new Set(terms(text));
+    let total = 0;
+    let matched = 0;
+    for (const t of queryTerms) {
+      const w = this.idf(t);
+      total += w;
+      if (present.has(t)) matched += w;
+    }
+    return total > 0 ? matched / total : 0;
   }
 
   /** Documents with a positive score, best first. */

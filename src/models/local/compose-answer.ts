@@ -3,6 +3,8 @@ import type { Passage } from './knowledge-base.js';
 
 const MAX_SOURCES = 3;
 const MAX_SENTENCES = 4;
+/** A passage must hold at least this share of the question's weight to be used. */
+const MIN_COVERAGE = 0.5;
 
 /**
  * An extractive answer: the best passages for the question (BM25), their sentences that share the most
@@ -10,7 +12,10 @@ const MAX_SENTENCES = 4;
  * Undefined when nothing in the knowledge base matches.
  */
 export function composeAnswer(index: Bm25Index<Passage>, question: string): string | undefined {
-  const hits = index.search(question, MAX_SOURCES);
+  // Ranked by BM25, then kept only if they cover the question: a shared common word is not an answer.
+  const hits = index
+    .search(question, MAX_SOURCES)
+    .filter((hit) => index.coverage(question, `${hit.item.title}\n${hit.item.text}`) >= MIN_COVERAGE);
   if (hits.length === 0) return undefined;
   const queryTerms = new Set(terms(question));
   const candidates: { sentence: string; cite: number; score: number; order: number }[] = [];

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryRunLog } from './in-memory-run-log.js';
+import type { LoggedEvent } from './run-log.js';
+
+async function collect(source: AsyncIterable<LoggedEvent[]>): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const batch of source) ids.push(...batch.map((e) => e.id));
+  return ids;
+}
+
+describe('InMemoryRunLog', () => {
+  it('numbers events 1, 2, 3… and stores each as JSON with its type', () => {
+    const log = new InMemoryRunLog();
+    expect(log.append({ type: 'token', delta: 'a' })).toBe(1);
+    expect(log.append({ type: 'token', delta: 'b' })).toBe(2);
+    expect(log.lastId).toBe(2);
+  });
+
+  it('replays after a position, follows live appends, and ends after the terminal event', async () => {
+    const log = new InMemoryRunLog();
+    log.append({ type: 'token', delta: 'a' });
+    log.append({ type: 'token', delta: 'b' });
+    const fromStart = collect(log.read(0));
+    const fromOne = collect(log.read(1));
+    log.append({ type: 'token', delta: 'c' });
+    log.append({ type: 'error', code: 'x', message: 'y', retryable: false });
+    expect(await fromStart).toEqual([1, 2, 3, 4]);
+    expect(await fromOne).toEqual([2, 3, 4]);
+    expect(await collect(log.read(4))).toEqual([]);
+    expect(log.ended).toBe(true);
+  });
+
+  it('refuses appends after the terminal event', () => {
+    const log = new InMemoryRunLog();
+    log.append({
+      type: 'done',
+      finish_reason: 'stop',
+      message_id: 'm',
+      conversation_id: 'c',
+      usage: { input_tokens: 0, output_tokens: 0 },
+      metrics: { ttft_ms: null, duration_ms: 0, tokens_per_s: 0 },
+    });
+    expect(() => log.append({ type: 'token', delta: 'late' })).toThrow(/already ended/);
+  });
+
+  it('ends a waiting reader when its signal aborts', async () => {
+    const log = new InMemoryRunLog();
+    log.append({ type: 'token', delta: 'a' });
+    const stop = new AbortController();
+    const reading = collect(log.read(0, stop.signal));
+    await new Promise((resolve) => setImmediate(resolve));
+    stop.abort();
+    expect(await reading).toEqual([1]);
+  });
+});

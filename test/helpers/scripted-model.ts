@@ -1,0 +1,79 @@
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3StreamPart,
+  LanguageModelV3StreamResult,
+} from '@ai-sdk/provider';
+
+export interface ScriptedModelOptions {
+  /** Text deltas to stream. */
+  deltas: string[];
+  /** After this many deltas, error the stream with `failWith`. */
+  failAfter?: number;
+  failWith?: Error;
+  /** After this many deltas, stop and wait until the call's abort signal fires. */
+  hangAfter?: number;
+  usage?: { input: number; output: number };
+  finishReason?: 'stop' | 'length';
+}
+
+/**
+ * A language model whose stream the test scripts. It records every call (prompt, abort signal) and
+ * exposes `aborted`, a promise that resolves when a call's abort signal fires.
+ */
+export class ScriptedModel implements LanguageModelV3 {
+  readonly specificationVersion = 'v3';
+  readonly provider = 'test';
+  readonly modelId = 'scripted';
+  readonly supportedUrls = {};
+  readonly calls: LanguageModelV3CallOptions[] = [];
+  readonly aborted: Promise<unknown>;
+  #onAbort!: (reason: unknown) => void;
+
+  constructor(private readonly script: ScriptedModelOptions) {
+    this.aborted = new Promise((resolve) => {
+      this.#onAbort = resolve;
+    });
+  }
+
+  async doGenerate(): Promise<LanguageModelV3GenerateResult> {
+    throw new Error('ScriptedModel only streams');
+  }
+
+  async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
+    this.calls.push(options);
+    const signal = options.abortSignal;
+    signal?.addEventListener('abort', () => this.#onAbort(signal.reason), { once: true });
+    const { deltas, failAfter, failWith, hangAfter, usage, finishReason } = this.script;
+    let i = 0;
+    const stream = new ReadableStream<LanguageModelV3StreamPart>({
+      async pull(controller) {
+        if (i === hangAfter) {
+          await new Promise((_, reject) => {
+            if (signal?.aborted) reject(signal.reason);
+            signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+        }
+        if (i === failAfter) {
+          controller.error(failWith ?? new Error('upstream exploded: secret-internal-detail'));
+          return;
+        }
+        if (i < deltas.length) {
+          controller.enqueue({ type: 'text-delta', id: 't', delta: deltas[i++] ?? '' });
+          return;
+        }
+        controller.enqueue({
+          type: 'finish',
+          finishReason: { unified: finishReason ?? 'stop', raw: finishReason ?? 'stop' },
+          usage: {
+            inputTokens: { total: usage?.input ?? 7, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+            outputTokens: { total: usage?.output ?? deltas.length, text: undefined, reasoning: undefined },
+          },
+        });
+        controller.close();
+      },
+    });
+    return { stream };
+  }
+}

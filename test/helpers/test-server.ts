@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config.js';
+import type { ModelRegistry } from '../../src/models/index.js';
+import { createServer, type StreamForge } from '../../src/server.js';
+import { type Database, openDatabase } from '../../src/store/index.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (as `.ci/run` does). */
+export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/** A fresh database: in-memory PGlite, or a schema of its own on the PostgreSQL of DATABASE_URL. */
+export async function openTestDatabase(engine: Engine): Promise<{ db: Database; drop(): Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await openDatabase({ engine: 'pglite' });
+    return { db, drop: () => db.close() };
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const schema = `sf_test_${randomBytes(6).toString('hex')}`;
+  const db = await openDatabase({ engine: 'postgres', url, schema });
+  return {
+    db,
+    async drop() {
+      await db.exec(`drop schema ${schema} cascade`);
+      await db.close();
+    },
+  };
+}
+
+export interface TestServer {
+  url: string;
+  server: StreamForge;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1, port 0, with the local model at full speed. */
+export async function startTestServer(
+  options: {
+    engine?: Engine;
+    env?: Record<string, string>;
+    configureModels?: (models: ModelRegistry) => void;
+  } = {},
+): Promise<TestServer> {
+  const { db, drop } = await openTestDatabase(options.engine ?? 'pglite');
+  const config = loadConfig({ LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0', PORT: '0', ...options.env });
+  const server = await createServer({ config, db, configureModels: options.configureModels });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = server.app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    db,
+    async close() {
+      await server.close();
+      await drop();
+    },
+  };
+}
+
+/** Row counts of every table a request could write. */
+export async function tableCounts(db: Database): Promise<{ conversations: number; messages: number }> {
+  const [row] = await db.query<{ conversations: number; messages: number }>(
+    `select (select count(*)::int from conversations) as conversations,
+            (select count(*)::int from messages) as messages`,
+  );
+  if (!row) throw new Error('no counts');
+  return row;
+}
