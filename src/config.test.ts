@@ -20,7 +20,9 @@ describe('loadConfig', () => {
   });
 
   it('names every bad value and says what is wrong with it', () => {
-    expect(() => loadConfig({ PORT: 'eighty', SSE_KEEPALIVE_MS: '10', DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', SSE_KEEPALIVE_MS: '10', DATABASE_URL: 'mysql://x' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ PORT: 'eighty', SSE_KEEPALIVE_MS: '10', DATABASE_URL: 'mysql://x' });
     } catch (error) {

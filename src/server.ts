@@ -70,6 +70,8 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
+  // Every body is JSON; Fastify's built-in text/plain parser would let a string reach validation as a 400.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (request, reply) => {
@@ -85,8 +87,8 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   );
 
   const ctx: AppContext = { config, db, store: new ChatStore(db), models, runs: new RunRegistry() };
-  serviceRoutes(app, ctx, VERSION);
   await registerOpenApi(app, VERSION);
+  serviceRoutes(app, ctx, VERSION);
   chatRoutes(app, ctx);
   conversationRoutes(app, ctx);
   await app.ready();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJson } from './helpers/read-json.js';
 import { postChatStream } from './helpers/sse-client.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -52,7 +53,7 @@ describe('POST /v1/chat streams a run as Server-Sent Events', () => {
     expect(metrics.duration_ms).toBeLessThanOrEqual(elapsed);
     expect(metrics.tokens_per_s).toBeGreaterThan(0);
 
-    const stored = await fetch(`${t.url}/v1/conversations/${start?.conversation_id}`).then((r) => r.json());
+    const stored = await fetch(`${t.url}/v1/conversations/${start?.conversation_id}`).then(readJson);
     expect(stored.messages.at(-1)).toMatchObject({ role: 'assistant', status: 'complete', content: text });
   });
 
@@ -70,10 +71,11 @@ describe('POST /v1/chat streams a run as Server-Sent Events', () => {
   });
 
   it('answers one JSON document with "stream": false or Accept: application/json', async () => {
-    for (const init of [
+    const cases: { body: object; headers: Record<string, string> }[] = [
       { body: { message: 'How are events numbered?', stream: false }, headers: {} },
       { body: { message: 'How are events numbered?' }, headers: { accept: 'application/json' } },
-    ]) {
+    ];
+    for (const init of cases) {
       const response = await fetch(`${t.url}/v1/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...init.headers },
@@ -81,12 +83,15 @@ describe('POST /v1/chat streams a run as Server-Sent Events', () => {
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      const reply = await response.json();
+      const reply = await readJson(response);
       expect(reply).toMatchObject({ model: 'local', finish_reason: 'stop' });
       expect(reply.content).toMatch(/\[1\]/);
       expect(reply.usage.output_tokens).toBe(reply.content.match(/\s*\S+/g).length);
-      const stored = await fetch(`${t.url}/v1/conversations/${reply.conversation_id}`).then((r) => r.json());
-      expect(stored.messages.map((m: { id: string }) => m.id)).toEqual([reply.user_message_id, reply.message_id]);
+      const stored = await fetch(`${t.url}/v1/conversations/${reply.conversation_id}`).then(readJson);
+      expect(stored.messages.map((m: { id: string }) => m.id)).toEqual([
+        reply.user_message_id,
+        reply.message_id,
+      ]);
     }
   });
 

@@ -42,7 +42,10 @@ describe('writeSse', () => {
   it('writes a whole run byte for byte and returns after the terminal event', async () => {
     const log = new InMemoryRunLog();
     const res = new FakeResponse();
-    const writing = writeSse(asResponse(res), log.read(0), { keepAliveMs: 15_000, signal: new AbortController().signal });
+    const writing = writeSse(asResponse(res), log.read(0), {
+      keepAliveMs: 15_000,
+      signal: new AbortController().signal,
+    });
     log.append({ type: 'token', delta: 'Hel' });
     log.append({ type: 'token', delta: 'lo' });
     log.append({ type: 'error', code: 'model_error', message: 'failed', retryable: true });
@@ -58,7 +61,10 @@ describe('writeSse', () => {
     vi.useFakeTimers();
     const log = new InMemoryRunLog();
     const res = new FakeResponse();
-    const writing = writeSse(asResponse(res), log.read(0), { keepAliveMs: 15_000, signal: new AbortController().signal });
+    const writing = writeSse(asResponse(res), log.read(0), {
+      keepAliveMs: 15_000,
+      signal: new AbortController().signal,
+    });
     await vi.advanceTimersByTimeAsync(14_999);
     expect(res.written).toBe('');
     await vi.advanceTimersByTimeAsync(1);
@@ -106,7 +112,10 @@ describe('writeSse', () => {
     const log = new InMemoryRunLog();
     const res = new FakeResponse();
     const gone = new AbortController();
-    const writing = writeSse(asResponse(res), log.read(0, gone.signal), { keepAliveMs: 15_000, signal: gone.signal });
+    const writing = writeSse(asResponse(res), log.read(0, gone.signal), {
+      keepAliveMs: 15_000,
+      signal: gone.signal,
+    });
     log.append({ type: 'token', delta: 'a' });
     await new Promise((resolve) => setImmediate(resolve));
     gone.abort();

@@ -67,7 +67,12 @@ export class ScriptedModel implements LanguageModelV3 {
           type: 'finish',
           finishReason: { unified: finishReason ?? 'stop', raw: finishReason ?? 'stop' },
           usage: {
-            inputTokens: { total: usage?.input ?? 7, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+            inputTokens: {
+              total: usage?.input ?? 7,
+              noCache: undefined,
+              cacheRead: undefined,
+              cacheWrite: undefined,
+            },
             outputTokens: { total: usage?.output ?? deltas.length, text: undefined, reasoning: undefined },
           },
         });

@@ -23,7 +23,11 @@ export async function postChatStream(
   const comments: string[] = [];
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
-      const parsed = { id: Number(message.id), event: message.event ?? 'message', data: JSON.parse(message.data) };
+      const parsed = {
+        id: Number(message.id),
+        event: message.event ?? 'message',
+        data: JSON.parse(message.data),
+      };
       events.push(parsed);
       options.onEvent?.(parsed, () => controller.abort());
     },

@@ -1,7 +1,7 @@
 import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
-import { composeAnswer, NO_MATCH_ANSWER } from './compose-answer.js';
 import { Bm25Index } from './bm25.js';
+import { composeAnswer, NO_MATCH_ANSWER } from './compose-answer.js';
 import { loadKnowledgeBase, splitMarkdown } from './knowledge-base.js';
 import { LocalModel } from './local-model.js';
 import { splitTokens } from './text-tokens.js';
@@ -24,7 +24,10 @@ describe('splitTokens', () => {
 
 describe('splitMarkdown', () => {
   it('makes one passage per section, titled by document and heading', () => {
-    const passages = splitMarkdown('a.md', '# Guide\n\nIntro text.\n\n## Install\n\nRun npm.\n\nThen start.\n');
+    const passages = splitMarkdown(
+      'a.md',
+      '# Guide\n\nIntro text.\n\n## Install\n\nRun npm.\n\nThen start.\n',
+    );
     expect(passages.map((p) => [p.title, p.text])).toEqual([
       ['Guide', 'Intro text.'],
       ['Guide › Install', 'Run npm.\n\nThen start.'],
@@ -70,7 +73,10 @@ describe('LocalModel', () => {
   it('stops streaming when its abort signal fires', async () => {
     const paced = new LocalModel({ tokenDelayMs: 50 });
     const stop = new AbortController();
-    const { stream } = await paced.doStream({ prompt: prompt('What is StreamForge?'), abortSignal: stop.signal });
+    const { stream } = await paced.doStream({
+      prompt: prompt('What is StreamForge?'),
+      abortSignal: stop.signal,
+    });
     const reader = stream.getReader();
     let deltas = 0;
     const reading = (async () => {

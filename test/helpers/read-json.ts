@@ -1,0 +1,7 @@
+/**
+ * A response body as JSON, typed loosely on purpose: tests assert its shape with `toMatchObject`/`toEqual`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check these bodies
+export function readJson(response: Response): Promise<any> {
+  return response.json();
+}
