@@ -1,7 +1,7 @@
 /**
  * A response body as JSON, typed loosely on purpose: tests assert its shape with `toMatchObject`/`toEqual`.
  */
-// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check these bodies
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions, not types, check these bodies
 export function readJson(response: Response): Promise<any> {
   return response.json();
 }
