@@ -2,7 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { type Price, parseProviders, type ProviderSettings, priceTableSchema } from './models/index.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './protocol/index.js';
+
+/** The server's system prompt when none is configured. */
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are StreamForge, a helpful assistant. Answer accurately and concisely; say so when you do not know.';
+
+/** Named system prompts a request can pick with `system_template`; `SYSTEM_PROMPT_TEMPLATE_<NAME>` adds more. */
+export const BUILT_IN_TEMPLATES: Readonly<Record<string, string>> = {
+  concise: 'You are a helpful assistant. Answer in at most three sentences, without preamble.',
+  detailed:
+    'You are a helpful assistant. Answer thoroughly: explain your reasoning step by step and give examples.',
+};
+const TEMPLATE_PATTERN = /^SYSTEM_PROMPT_TEMPLATE_([A-Z0-9_]+)$/;
 
 const int = (min: number, max: number) =>
   z.coerce
@@ -35,6 +48,40 @@ const envSchema = z.object({
   DEFAULT_MODEL: z.string().min(1).default('local'),
   /** Pace of the offline `local` model; 0 streams as fast as possible. @default 20 */
   LOCAL_TOKEN_DELAY_MS: int(0, 10_000).default(20),
+  /** The server's system prompt. */
+  SYSTEM_PROMPT: z.string().min(1).default(DEFAULT_SYSTEM_PROMPT),
+  /** Earlier turns sent to a model are trimmed, oldest first, to this many tokens. @default 8000 */
+  HISTORY_TOKEN_BUDGET: int(100, 2_000_000).default(8_000),
+  /** Cap on the tokens a model may generate per answer; unset: the provider's default. */
+  MAX_OUTPUT_TOKENS: int(1, 1_000_000).optional(),
+  /** Retries of a model call that failed with 429/5xx before its first token. @default 2 */
+  MODEL_MAX_RETRIES: int(0, 10).default(2),
+  /** First retry delay; doubles per retry, with jitter, unless the upstream sends Retry-After. @default 500 */
+  MODEL_RETRY_BASE_MS: int(0, 60_000).default(500),
+  /** Longest wait between retries. @default 8000 */
+  MODEL_RETRY_MAX_MS: int(0, 300_000).default(8_000),
+  /** Longest a whole model call may take. @default 120000 */
+  MODEL_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  /** Longest wait for the model's next token. @default 30000 */
+  MODEL_IDLE_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** JSON: per-model prices overriding the built-in table. */
+  MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return {};
+      try {
+        const parsed = priceTableSchema.safeParse(JSON.parse(value));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be JSON like {"openai:gpt-4o-mini": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}',
+      });
+      return z.NEVER;
+    }),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -50,6 +97,21 @@ export interface Config {
   bodyLimitBytes: number;
   defaultModel: string;
   localTokenDelayMs: number;
+  /** Providers turned on by the environment; holds API keys, so never log it whole. */
+  providers: ProviderSettings[];
+  systemPrompt: string;
+  /** Named system prompts, by lower-case name. */
+  systemTemplates: Record<string, string>;
+  historyTokenBudget: number;
+  maxOutputTokens: number | undefined;
+  modelCalls: {
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    timeoutMs: number;
+    idleTimeoutMs: number;
+  };
+  prices: Record<string, Price>;
 }
 
 /** Thrown at start when a setting cannot work; its message names every bad value. */
@@ -62,14 +124,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as shells and .env files write it.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`;
-    });
+  const { providers, problems } = parseProviders(present);
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `  ${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`;
+      });
+  lines.push(...problems);
+  if (!parsed.success || lines.length > 0)
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
   const e = parsed.data;
+  const systemTemplates: Record<string, string> = { ...BUILT_IN_TEMPLATES };
+  for (const [name, value] of Object.entries(present)) {
+    const match = TEMPLATE_PATTERN.exec(name);
+    if (match?.[1] && value) systemTemplates[match[1].toLowerCase()] = value;
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -81,6 +151,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     defaultModel: e.DEFAULT_MODEL,
     localTokenDelayMs: e.LOCAL_TOKEN_DELAY_MS,
+    providers,
+    systemPrompt: e.SYSTEM_PROMPT,
+    systemTemplates,
+    historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
+    maxOutputTokens: e.MAX_OUTPUT_TOKENS,
+    modelCalls: {
+      maxRetries: e.MODEL_MAX_RETRIES,
+      retryBaseMs: e.MODEL_RETRY_BASE_MS,
+      retryMaxMs: e.MODEL_RETRY_MAX_MS,
+      timeoutMs: e.MODEL_TIMEOUT_MS,
+      idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_MS,
+    },
+    prices: e.MODEL_PRICES,
   };
 }
 

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const { app } = server;
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
-    { database: server.db.engine, defaultModel: config.defaultModel, models: server.models.ids() },
+    { database: server.db.engine, defaultModel: config.defaultModel, providers: server.models.providerIds() },
     'StreamForge ready',
   );
   const stop = async (signal: string) => {

@@ -7,13 +7,14 @@ import {
   type AppContext,
   chatRoutes,
   conversationRoutes,
+  modelRoutes,
   problem,
   problemFor,
   registerOpenApi,
   sendProblem,
   serviceRoutes,
 } from './http/index.js';
-import { LocalModel, ModelRegistry } from './models/index.js';
+import { LocalModel, ModelRegistry, PriceTable } from './models/index.js';
 import { RunRegistry } from './runs/index.js';
 import { ChatStore, type Database, migrate, openDatabase } from './store/index.js';
 
@@ -40,14 +41,17 @@ export interface StreamForge extends AppContext {
 /** Builds the Fastify app from the parts: database, models, runs and the transports over them. */
 export async function createServer(options: CreateServerOptions): Promise<StreamForge> {
   const { config } = options;
-  const models = new ModelRegistry(config.defaultModel).register(
+  const models = new ModelRegistry(config.defaultModel, config.providers).register(
     'local',
     new LocalModel({ tokenDelayMs: config.localTokenDelayMs }),
   );
   options.configureModels?.(models);
-  if (!models.ids().includes(config.defaultModel)) {
+  try {
+    models.resolve(config.defaultModel);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
-      `Invalid configuration:\n  DEFAULT_MODEL=${JSON.stringify(config.defaultModel)}: not a known model (known: ${models.ids().join(', ')})`,
+      `Invalid configuration:\n  DEFAULT_MODEL=${JSON.stringify(config.defaultModel)}: ${reason}`,
     );
   }
 
@@ -64,7 +68,19 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger }
-      : { logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] } }),
+      : {
+          logger: {
+            level: config.logLevel,
+            // Credentials in either direction never reach the log.
+            redact: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'req.headers["x-api-key"]',
+              '*.apiKey',
+              '*.api_key',
+            ],
+          },
+        }),
     bodyLimit: config.bodyLimitBytes,
     // Request ids for every log line; a caller's own id is kept so traces join up.
     requestIdHeader: 'x-request-id',
@@ -86,11 +102,26 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     sendProblem(reply, problem(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
   );
 
-  const ctx: AppContext = { config, db, store: new ChatStore(db), models, runs: new RunRegistry() };
+  const store = new ChatStore(db);
+  const ctx: AppContext = {
+    config,
+    db,
+    store,
+    models,
+    runs: new RunRegistry(),
+    chat: {
+      store,
+      prices: new PriceTable(config.prices),
+      policy: config.modelCalls,
+      historyTokenBudget: config.historyTokenBudget,
+      maxOutputTokens: config.maxOutputTokens,
+    },
+  };
   await registerOpenApi(app, VERSION);
   serviceRoutes(app, ctx, VERSION);
   chatRoutes(app, ctx);
   conversationRoutes(app, ctx);
+  modelRoutes(app, ctx);
   await app.ready();
 
   return {

@@ -1,19 +1,36 @@
 import { performance } from 'node:perf_hooks';
-import type { LanguageModelV3, LanguageModelV3FinishReason } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3FinishReason, LanguageModelV3Usage } from '@ai-sdk/provider';
+import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Usage } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
 import type { ChatStore, Turn } from '../store/index.js';
 import { buildPrompt } from './build-prompt.js';
+import { classifyModelError, loggableError } from './classify-error.js';
+import { type ModelCallPolicy, streamModel } from './stream-model.js';
+import { trimHistory } from './trim-history.js';
 
 /** Where the real cause of a failure goes: the log, never the client. */
 export interface ChatLogger {
   error(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
 }
 
+/** What every run of this server shares. */
+export interface ChatDeps {
+  store: ChatStore;
+  prices: PriceTable;
+  policy: ModelCallPolicy;
+  /** Earlier turns are trimmed, oldest first, to fit this many tokens with the system prompt. */
+  historyTokenBudget: number;
+  maxOutputTokens: number | undefined;
+}
+
+/** One turn to answer: stored ids, the model, and the system prompt already resolved. */
 export interface ChatTurn extends Turn {
   modelId: string;
   model: LanguageModelV3;
-  system: string | undefined;
+  system: string;
+  language: string | null;
 }
 
 /**
@@ -21,7 +38,8 @@ export interface ChatTurn extends Turn {
  * `error` to the run's log, and stores the assistant message as `complete`, `cancelled` or `failed` with
  * the text produced so far. It knows nothing of the transports that read the log.
  */
-export async function runChat(store: ChatStore, logger: ChatLogger, run: Run, turn: ChatTurn): Promise<void> {
+export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn: ChatTurn): Promise<void> {
+  const { store } = deps;
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   const progress = (step: string, status: ProgressEvent['status'], label: string) =>
@@ -34,60 +52,64 @@ export async function runChat(store: ChatStore, logger: ChatLogger, run: Run, tu
     user_message_id: turn.userMessageId,
     assistant_message_id: turn.assistantMessageId,
     model: turn.modelId,
+    language: turn.language,
   });
 
   let text = '';
   let deltas = 0;
   let firstTokenAt: number | undefined;
-  let reported: { usage?: Usage; finish?: LanguageModelV3FinishReason } = {};
+  let reported: { usage?: LanguageModelV3Usage; finish?: LanguageModelV3FinishReason } = {};
   let step = 'history';
   try {
     progress('history', 'started', 'Loading conversation history');
-    const turns = await store.history(turn.conversationId, turn.userMessageId);
-    progress('history', 'completed', `Loaded ${turns.length - 1} earlier messages`);
+    const all = await store.history(turn.conversationId, turn.userMessageId);
+    const { turns, dropped } = trimHistory(turn.system, all, deps.historyTokenBudget);
+    const earlier = turns.length - 1;
+    progress(
+      'history',
+      'completed',
+      dropped > 0
+        ? `Using ${earlier} earlier messages (${dropped} oldest left out to fit the context)`
+        : `Using ${earlier} earlier messages`,
+    );
 
     step = 'generate';
     progress('generate', 'started', 'Generating answer');
-    const { stream } = await turn.model.doStream({
-      prompt: buildPrompt(turn.system, turns),
-      abortSignal: run.signal,
-    });
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        const { done, value: part } = await reader.read();
-        if (done) break;
-        if (part.type === 'text-delta') {
-          if (part.delta === '') continue;
-          firstTokenAt ??= performance.now();
-          text += part.delta;
-          deltas++;
-          run.log.append({ type: 'token', delta: part.delta });
-        } else if (part.type === 'finish') {
-          reported = { usage: toUsage(part.usage), finish: part.finishReason };
-        } else if (part.type === 'error') {
-          throw part.error;
-        }
+    const parts = streamModel(
+      turn.model,
+      { prompt: buildPrompt(turn.system, turns), maxOutputTokens: deps.maxOutputTokens },
+      run.signal,
+      deps.policy,
+      (attempt, delayMs, error) =>
+        logger.warn({ runId: run.id, attempt, delayMs, err: loggableError(error) }, 'retrying model call'),
+    );
+    for await (const part of parts) {
+      if (part.type === 'text-delta') {
+        if (part.delta === '') continue;
+        firstTokenAt ??= performance.now();
+        text += part.delta;
+        deltas++;
+        run.log.append({ type: 'token', delta: part.delta });
+      } else if (part.type === 'finish') {
+        reported = { usage: part.usage, finish: part.finishReason };
       }
-    } finally {
-      reader.releaseLock();
     }
-    run.signal.throwIfAborted();
     progress('generate', 'completed', 'Answer complete');
   } catch (error) {
     if (run.signal.aborted) {
       await finish('cancelled');
       return;
     }
-    logger.error({ err: error, runId: run.id, step }, 'chat run failed');
+    logger.error({ runId: run.id, step, model: turn.modelId, err: loggableError(error) }, 'chat run failed');
     progress(step, 'failed', step === 'generate' ? 'Generation failed' : 'Loading history failed');
     const { usage, metrics } = account();
     await store.finishMessage(turn.assistantMessageId, { content: text, status: 'failed', usage, metrics });
+    const client = classifyModelError(error);
     run.log.append({
       type: 'error',
-      code: 'model_error',
-      message: 'The model failed while generating the answer. What was generated so far is saved.',
-      retryable: true,
+      code: client.code,
+      message: text ? `${client.message} What was generated so far is saved.` : client.message,
+      retryable: client.retryable,
     });
     return;
   }
@@ -95,9 +117,12 @@ export async function runChat(store: ChatStore, logger: ChatLogger, run: Run, tu
 
   function account(): { usage: Usage; metrics: Metrics } {
     const end = performance.now();
+    const input = reported.usage?.inputTokens.total ?? 0;
+    const output = reported.usage?.outputTokens.total ?? deltas;
     const usage = {
-      input_tokens: reported.usage?.input_tokens ?? 0,
-      output_tokens: reported.usage?.output_tokens ?? deltas,
+      input_tokens: input,
+      output_tokens: output,
+      cost_usd: deps.prices.costOf(turn.modelId, input, output),
     };
     const streamingMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
     return {
@@ -105,7 +130,7 @@ export async function runChat(store: ChatStore, logger: ChatLogger, run: Run, tu
       metrics: {
         ttft_ms: firstTokenAt === undefined ? null : Math.round(firstTokenAt - startedAt),
         duration_ms: Math.round(end - startedAt),
-        tokens_per_s: streamingMs > 0 ? round2((usage.output_tokens * 1000) / streamingMs) : 0,
+        tokens_per_s: streamingMs > 0 ? round2((output * 1000) / streamingMs) : 0,
       },
     };
   }
@@ -124,16 +149,6 @@ export async function runChat(store: ChatStore, logger: ChatLogger, run: Run, tu
       metrics,
     });
   }
-}
-
-function toUsage(usage: {
-  inputTokens: { total: number | undefined };
-  outputTokens: { total: number | undefined };
-}): Usage | undefined {
-  const input = usage.inputTokens.total;
-  const output = usage.outputTokens.total;
-  if (input === undefined || output === undefined) return undefined;
-  return { input_tokens: input, output_tokens: output };
 }
 
 function round2(n: number): number {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ChatDeps } from '../chat/index.js';
 import type { Config } from '../config.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { RunRegistry } from '../runs/index.js';
@@ -13,6 +14,8 @@ export interface AppContext {
   store: ChatStore;
   models: ModelRegistry;
   runs: RunRegistry;
+  /** What every chat run shares: store, prices, model-call policy, history budget. */
+  chat: ChatDeps;
 }
 
 export type App = FastifyInstance<

@@ -17,6 +17,7 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
       tags: [
         { name: 'chat', description: 'Send messages, stream answers' },
         { name: 'conversations', description: 'Stored conversations' },
+        { name: 'models', description: 'Configured language models' },
         { name: 'service', description: 'Health and discovery' },
       ],
     },

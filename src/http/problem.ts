@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { UnknownModelError } from '../models/index.js';
+import { UnknownTemplateError } from '../chat/index.js';
+import { ProviderNotConfiguredError, UnknownModelError } from '../models/index.js';
 import type { Problem } from '../protocol/index.js';
 import { InvalidCursorError } from '../store/index.js';
 
@@ -57,6 +58,11 @@ export function problemFor(error: FastifyError | Error, request: FastifyRequest)
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.detail, instance, error.errors);
   if (error instanceof UnknownModelError) return problem(400, 'unknown_model', error.message, instance);
+  if (error instanceof ProviderNotConfiguredError) {
+    return problem(400, 'provider_not_configured', error.message, instance);
+  }
+  if (error instanceof UnknownTemplateError)
+    return problem(400, 'unknown_system_template', error.message, instance);
   if (error instanceof InvalidCursorError) return problem(400, 'invalid_cursor', error.message, instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({

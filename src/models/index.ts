@@ -3,4 +3,17 @@ export { composeAnswer, NO_MATCH_ANSWER } from './local/compose-answer.js';
 export { KNOWLEDGE_DIR, loadKnowledgeBase, type Passage, splitMarkdown } from './local/knowledge-base.js';
 export { LocalModel, type LocalModelOptions } from './local/local-model.js';
 export { countTokens, splitTokens } from './local/text-tokens.js';
-export { ModelRegistry, UnknownModelError } from './model-registry.js';
+export {
+  type ListedModel,
+  ModelRegistry,
+  ProviderNotConfiguredError,
+  UnknownModelError,
+} from './model-registry.js';
+export { DEFAULT_PRICES, type Price, PriceTable, priceTableSchema } from './pricing.js';
+export {
+  KNOWN_PROVIDERS,
+  type KnownProvider,
+  parseProviders,
+  type ProviderKind,
+  type ProviderSettings,
+} from './provider-settings.js';

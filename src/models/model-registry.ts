@@ -1,36 +1,113 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { KNOWN_PROVIDERS, type ProviderSettings } from './provider-settings.js';
 
-/** A request named a model this server does not serve. */
+/** A request named a model this server does not know. */
 export class UnknownModelError extends Error {
   override name = 'UnknownModelError';
   constructor(
     readonly modelId: string,
     readonly available: string[],
   ) {
-    super(`Unknown model "${modelId}". Available: ${available.join(', ')}.`);
+    super(
+      `Unknown model "${modelId}". Use "provider:model" with a configured provider, or one of: ${available.join(', ')}.`,
+    );
   }
 }
 
-/** The models this server can run, by id (`local`, later `provider:model`). */
-export class ModelRegistry {
-  readonly #models = new Map<string, LanguageModelV3>();
+/** A request named a model of a provider StreamForge knows but that is not configured here. */
+export class ProviderNotConfiguredError extends Error {
+  override name = 'ProviderNotConfiguredError';
+  constructor(
+    readonly modelId: string,
+    readonly variable: string,
+  ) {
+    super(`Model "${modelId}" needs a provider that is not configured: set ${variable}.`);
+  }
+}
 
-  constructor(readonly defaultModel: string) {}
+export interface ListedModel {
+  id: string;
+  provider: string;
+}
+
+/**
+ * The models this server can run: exact ids (`local`, and any registered) and `provider:model` ids of
+ * configured providers, built with the AI SDK provider packages and kept once built.
+ */
+export class ModelRegistry {
+  readonly #fixed = new Map<string, LanguageModelV3>();
+  readonly #providers = new Map<string, ProviderSettings>();
+  readonly #built = new Map<string, LanguageModelV3>();
+
+  constructor(
+    readonly defaultModel: string,
+    providers: readonly ProviderSettings[] = [],
+  ) {
+    for (const p of providers) this.#providers.set(p.id, p);
+  }
 
   register(id: string, model: LanguageModelV3): this {
-    this.#models.set(id, model);
+    this.#fixed.set(id, model);
     return this;
   }
 
-  ids(): string[] {
-    return [...this.#models.keys()];
+  /** Every listed model: the fixed ones, then each configured provider's. */
+  list(): ListedModel[] {
+    const fixed = [...this.#fixed.keys()].map((id) => ({ id, provider: id.split(':')[0] ?? id }));
+    const provided = [...this.#providers.values()].flatMap((p) =>
+      p.models.map((m) => ({ id: `${p.id}:${m}`, provider: p.id })),
+    );
+    return [...fixed, ...provided];
   }
 
-  /** The model for `id` (the default when undefined); throws UnknownModelError. */
+  providerIds(): string[] {
+    return [...this.#providers.keys()];
+  }
+
+  /** The model for `id` (the default when undefined). Throws UnknownModelError or ProviderNotConfiguredError. */
   resolve(id: string | undefined): { id: string; model: LanguageModelV3 } {
     const wanted = id ?? this.defaultModel;
-    const model = this.#models.get(wanted);
-    if (!model) throw new UnknownModelError(wanted, this.ids());
+    const fixed = this.#fixed.get(wanted);
+    if (fixed) return { id: wanted, model: fixed };
+    const built = this.#built.get(wanted);
+    if (built) return { id: wanted, model: built };
+    const colon = wanted.indexOf(':');
+    const providerId = colon > 0 ? wanted.slice(0, colon) : '';
+    const modelName = wanted.slice(colon + 1);
+    const provider = this.#providers.get(providerId);
+    if (!provider || !modelName) {
+      const known = KNOWN_PROVIDERS.find((k) => k.id === providerId);
+      if (known && modelName) throw new ProviderNotConfiguredError(wanted, known.required);
+      throw new UnknownModelError(
+        wanted,
+        this.list().map((m) => m.id),
+      );
+    }
+    const model = buildModel(provider, modelName);
+    this.#built.set(wanted, model);
     return { id: wanted, model };
+  }
+}
+
+function buildModel(p: ProviderSettings, modelName: string): LanguageModelV3 {
+  switch (p.kind) {
+    case 'openai':
+      // `.chat()`: the Chat Completions API, which every OpenAI-compatible server speaks too.
+      return createOpenAI({ apiKey: p.apiKey, baseURL: p.baseURL }).chat(modelName);
+    case 'anthropic':
+      return createAnthropic({ apiKey: p.apiKey, baseURL: p.baseURL })(modelName);
+    case 'google':
+      return createGoogleGenerativeAI({ apiKey: p.apiKey, baseURL: p.baseURL })(modelName);
+    case 'openai-compatible':
+      return createOpenAICompatible({
+        name: p.id,
+        baseURL: p.baseURL ?? '',
+        apiKey: p.apiKey,
+        includeUsage: true,
+      }).chatModel(modelName);
   }
 }

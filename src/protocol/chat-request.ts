@@ -26,7 +26,19 @@ export function createChatRequestSchema(maxMessageChars: number) {
         .max(200)
         .optional()
         .describe('Model id, e.g. `local`; default `DEFAULT_MODEL`'),
-      system: z.string().max(maxMessageChars).optional().describe('System prompt for this request'),
+      system: z
+        .string()
+        .max(maxMessageChars)
+        .optional()
+        .describe("System prompt for this request, instead of the server's"),
+      system_template: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(
+          'Name of a configured system prompt template (see `GET /v1/models`), instead of the server prompt',
+        ),
       stream: z
         .boolean()
         .optional()

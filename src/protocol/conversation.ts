@@ -19,10 +19,20 @@ export const messageSchema = z
   })
   .meta({ id: 'Message' });
 
+export const conversationUsageSchema = z
+  .object({
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cost_usd: z.number().describe('Sum of the priced answers'),
+  })
+  .describe('Running totals over the conversation')
+  .meta({ id: 'ConversationUsage' });
+
 export const conversationSchema = z
   .object({
     id: z.string(),
     title: z.string(),
+    usage: conversationUsageSchema,
     created_at: z.string().describe('ISO 8601'),
     updated_at: z.string().describe('ISO 8601'),
   })
@@ -53,5 +63,6 @@ export type MessageRole = z.infer<typeof messageRole>;
 export type MessageStatus = z.infer<typeof messageStatus>;
 export type Message = z.infer<typeof messageSchema>;
 export type Conversation = z.infer<typeof conversationSchema>;
+export type ConversationUsage = z.infer<typeof conversationUsageSchema>;
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 export type ConversationPage = z.infer<typeof conversationPageSchema>;

@@ -12,6 +12,12 @@ export const startEvent = z
     user_message_id: z.string(),
     assistant_message_id: z.string(),
     model: z.string(),
+    language: z
+      .string()
+      .nullable()
+      .describe(
+        "ISO 639-1 code of the user's language, which the model is told to answer in; null if unsure",
+      ),
   })
   .meta({ id: 'StartEvent' });
 
@@ -31,7 +37,11 @@ export const tokenEvent = z
   .meta({ id: 'TokenEvent' });
 
 export const usageSchema = z
-  .object({ input_tokens: z.number().int(), output_tokens: z.number().int() })
+  .object({
+    input_tokens: z.number().int().describe('As reported by the provider'),
+    output_tokens: z.number().int().describe('As reported by the provider'),
+    cost_usd: z.number().nullable().describe("From the model's price; null when the model has no price"),
+  })
   .meta({ id: 'Usage' });
 
 export const metricsSchema = z

@@ -2,4 +2,5 @@ export * from './chat-request.js';
 export * from './conversation.js';
 export * from './events.js';
 export * from './ids.js';
+export * from './models.js';
 export * from './problem.js';

@@ -37,7 +37,7 @@ describe('InMemoryRunLog', () => {
       finish_reason: 'stop',
       message_id: 'm',
       conversation_id: 'c',
-      usage: { input_tokens: 0, output_tokens: 0 },
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: null },
       metrics: { ttft_ms: null, duration_ms: 0, tokens_per_s: 0 },
     });
     expect(() => log.append({ type: 'token', delta: 'late' })).toThrow(/already ended/);

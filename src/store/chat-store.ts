@@ -20,6 +20,9 @@ interface ConversationRow {
   title: string;
   created_at: Date;
   updated_at: Date;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
 }
 interface MessageRow {
   id: string;
@@ -51,7 +54,11 @@ export interface Turn {
   assistantMessageId: MessageId;
 }
 
-const CONVERSATION_COLUMNS = 'id, seq::text as seq, title, created_at, updated_at';
+// Running totals are summed from the messages: nothing to keep in step when a message is finished.
+const CONVERSATION_COLUMNS = `c.id, c.seq::text as seq, c.title, c.created_at, c.updated_at,
+  coalesce((select sum((m.usage->>'input_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as input_tokens,
+  coalesce((select sum((m.usage->>'output_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as output_tokens,
+  coalesce((select sum((m.usage->>'cost_usd')::numeric) from messages m where m.conversation_id = c.id), 0)::float8 as cost_usd`;
 const MESSAGE_COLUMNS = 'id, role, content, status, model, run_id, usage, metrics, created_at';
 const TITLE_CHARS = 80;
 
@@ -61,7 +68,7 @@ export class ChatStore {
 
   async createConversation(title: string | undefined): Promise<Conversation> {
     const [row] = await this.db.query<ConversationRow>(
-      `insert into conversations (id, title) values ($1, $2) returning ${CONVERSATION_COLUMNS}`,
+      `insert into conversations as c (id, title) values ($1, $2) returning ${CONVERSATION_COLUMNS}`,
       [newId('conversation'), title ?? 'New conversation'],
     );
     return toConversation(required(row));
@@ -69,7 +76,7 @@ export class ChatStore {
 
   async getConversation(id: string): Promise<Conversation | undefined> {
     const [row] = await this.db.query<ConversationRow>(
-      `select ${CONVERSATION_COLUMNS} from conversations where id = $1`,
+      `select ${CONVERSATION_COLUMNS} from conversations c where c.id = $1`,
       [id],
     );
     return row && toConversation(row);
@@ -89,8 +96,8 @@ export class ChatStore {
   async listConversations(limit: number, cursor: string | undefined): Promise<ConversationPage> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     const rows = await this.db.query<ConversationRow>(
-      `select ${CONVERSATION_COLUMNS} from conversations
-       where ($1::bigint is null or seq < $1::bigint) order by seq desc limit $2`,
+      `select ${CONVERSATION_COLUMNS} from conversations c
+       where ($1::bigint is null or c.seq < $1::bigint) order by c.seq desc limit $2`,
       [before ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
@@ -208,6 +215,7 @@ function toConversation(row: ConversationRow): Conversation {
   return {
     id: row.id,
     title: row.title,
+    usage: { input_tokens: row.input_tokens, output_tokens: row.output_tokens, cost_usd: row.cost_usd },
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import { runChat } from '../../chat/index.js';
+import { detectLanguage, runChat, systemPromptFor } from '../../chat/index.js';
 import {
   type ChatReply,
   type ConversationId,
@@ -15,7 +15,7 @@ import { HttpProblem, problem, sendProblem } from '../problem.js';
 import { SSE_HEADERS, writeSse } from '../sse-writer.js';
 
 export function chatRoutes(app: App, ctx: AppContext): void {
-  const { config, store, models, runs } = ctx;
+  const { config, store, models, runs, chat } = ctx;
   app.post(
     '/v1/chat',
     {
@@ -38,6 +38,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           },
           400: problemSchema,
           404: problemSchema,
+          413: problemSchema,
           415: problemSchema,
           502: problemSchema,
         },
@@ -45,7 +46,14 @@ export function chatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const body = request.body;
+      // Everything that can reject the request is checked before anything is written.
       const { id: modelId, model } = models.resolve(body.model);
+      const language = detectLanguage(body.message);
+      const system = systemPromptFor(
+        { serverPrompt: config.systemPrompt, templates: config.systemTemplates },
+        body,
+        language,
+      );
       const runId = newId('run');
       const turn = await store.beginTurn({
         conversationId: body.conversation_id as ConversationId | undefined,
@@ -62,7 +70,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
       }
       const run = runs.start(
         runId,
-        (r) => runChat(store, request.log, r, { ...turn, modelId, model, system: body.system }),
+        (r) => runChat(chat, request.log, r, { ...turn, modelId, model, system, language }),
         (error, r) => endCrashedRun(request.log, r, error),
       );
       // The client going away ends its subscription; in this release it also cancels the run.
