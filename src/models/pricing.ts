@@ -46,11 +46,11 @@ export class PriceTable {
     return this.#prices[modelId] ?? this.#prices[`${provider}:*`];
   }
 
-  /** Cost in USD, rounded to a millionth of a dollar; null when the model has no price. */
+  /** Cost in USD (rounded to 1e-10, below any price's precision, to drop float noise); null when unpriced. */
   costOf(modelId: string, inputTokens: number, outputTokens: number): number | null {
     const price = this.priceOf(modelId);
     if (!price) return null;
     const usd = (inputTokens * price.input_per_mtok + outputTokens * price.output_per_mtok) / 1_000_000;
-    return Math.round(usd * 1e6) / 1e6;
+    return Math.round(usd * 1e10) / 1e10;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { ModelRegistry } from '../../src/models/index.js';
 import { createServer, type StreamForge } from '../../src/server.js';
@@ -42,11 +43,17 @@ export async function startTestServer(
     engine?: Engine;
     env?: Record<string, string>;
     configureModels?: (models: ModelRegistry) => void;
+    /** Every log line the server writes (debug and up) is pushed here. */
+    logSink?: string[];
   } = {},
 ): Promise<TestServer> {
   const { db, drop } = await openTestDatabase(options.engine ?? 'pglite');
   const config = loadConfig({ LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0', PORT: '0', ...options.env });
-  const server = await createServer({ config, db, configureModels: options.configureModels });
+  const sink = options.logSink;
+  const logger = sink
+    ? pino({ level: 'debug' }, { write: (line: string) => void sink.push(line) })
+    : undefined;
+  const server = await createServer({ config, db, configureModels: options.configureModels, logger });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.app.server.address() as AddressInfo;
   return {

@@ -1,0 +1,288 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import {
+  APICallError,
+  type LanguageModelV3,
+  type LanguageModelV3CallOptions,
+  type LanguageModelV3StreamPart,
+} from '@ai-sdk/provider';
+import { describe, it, expect, afterEach, beforeEach } from 'vitest';
+import { type FakeUpstream, type Provider, startFakeUpstream, UPSTREAM_SECRET } from './fake-upstream.js';
+
+interface Case {
+  name: string;
+  provider: Provider;
+  model(url: string): LanguageModelV3;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'openai',
+    provider: 'openai',
+    model: (url) => createOpenAI({ apiKey: 'sk-test', baseURL: `${url}/v1` }).chat('gpt-4o-mini'),
+  },
+  {
+    name: 'anthropic',
+    provider: 'anthropic',
+    model: (url) => createAnthropic({ apiKey: 'test', baseURL: `${url}/v1` })('claude-sonnet-4-5'),
+  },
+  {
+    name: 'google',
+    provider: 'google',
+    model: (url) =>
+      createGoogleGenerativeAI({ apiKey: 'test', baseURL: `${url}/v1beta` })('gemini-2.5-flash'),
+  },
+  {
+    name: 'ollama',
+    provider: 'openai',
+    model: (url) =>
+      createOpenAICompatible({ name: 'ollama', baseURL: `${url}/v1`, includeUsage: true }).chatModel(
+        'llama3.2',
+      ),
+  },
+];
+
+const prompt: LanguageModelV3CallOptions['prompt'] = [
+  { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+];
+
+/** Reads a stream to its end; a stream error is returned, not thrown. */
+async function readAll(
+  stream: ReadableStream<LanguageModelV3StreamPart>,
+  onPart?: (part: LanguageModelV3StreamPart, parts: LanguageModelV3StreamPart[]) => void,
+): Promise<{ parts: LanguageModelV3StreamPart[]; error?: unknown }> {
+  const parts: LanguageModelV3StreamPart[] = [];
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { parts };
+      parts.push(value);
+      onPart?.(value, parts);
+    }
+  } catch (error) {
+    return { parts, error };
+  }
+}
+
+/** What a call rejected with (undefined if it resolved). */
+const rejectionOf = (call: PromiseLike<unknown>): Promise<unknown> =>
+  Promise.resolve(call).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+const text = (parts: LanguageModelV3StreamPart[]) =>
+  parts.map((p) => (p.type === 'text-delta' ? p.delta : '')).join('');
+const textDeltas = (parts: LanguageModelV3StreamPart[]) =>
+  parts.filter((p) => p.type === 'text-delta' && p.delta !== '').length;
+const finishOf = (parts: LanguageModelV3StreamPart[]) => {
+  const finish = parts.find((p) => p.type === 'finish');
+  if (finish?.type !== 'finish') throw new Error(`no finish part in ${JSON.stringify(parts)}`);
+  return finish;
+};
+
+describe('fake upstream', () => {
+  let fake: FakeUpstream;
+  // A fresh fake per test, so one failing test cannot leave requests queued for the next.
+  beforeEach(async () => {
+    fake = await startFakeUpstream();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  describe.each(CASES)('$name', ({ name, provider, model }) => {
+    it('streams the tokens with usage and finish reason through the real provider', async () => {
+      fake.script({ tokens: ['Hel', 'lo', ', ', 'world'] });
+      const { stream } = await model(fake.url).doStream({ prompt });
+      const { parts, error } = await readAll(stream);
+      expect(error).toBeUndefined();
+      expect(parts.filter((p) => p.type === 'error')).toEqual([]);
+      expect(text(parts)).toBe('Hello, world');
+      const finish = finishOf(parts);
+      expect(finish.finishReason.unified).toBe('stop');
+      expect(finish.usage.inputTokens.total).toBe(11);
+      expect(finish.usage.outputTokens.total).toBe(4);
+      const request = await fake.nextRequest();
+      expect(request.provider).toBe(provider);
+    });
+
+    it('reports a length finish and scripted usage', async () => {
+      fake.script({ tokens: ['a', 'b', 'c'], usage: { input: 7, output: 300 }, finishReason: 'length' });
+      const { stream } = await model(fake.url).doStream({ prompt });
+      const { parts } = await readAll(stream);
+      expect(text(parts)).toBe('abc');
+      const finish = finishOf(parts);
+      expect(finish.finishReason.unified).toBe('length');
+      expect(finish.usage.inputTokens.total).toBe(7);
+      expect(finish.usage.outputTokens.total).toBe(300);
+      await fake.nextRequest();
+    });
+
+    it('answers a scripted 429 with a retryable APICallError, then streams', async () => {
+      fake.script({ tokens: ['ok'], status: [429] });
+      const error = await rejectionOf(model(fake.url).doStream({ prompt }));
+      expect(APICallError.isInstance(error)).toBe(true);
+      if (!APICallError.isInstance(error)) return;
+      expect(error.statusCode).toBe(429);
+      expect(error.isRetryable).toBe(true);
+      expect(error.responseHeaders?.['retry-after']).toBe('0');
+      expect(error.responseBody).toContain(UPSTREAM_SECRET);
+
+      const { stream } = await model(fake.url).doStream({ prompt });
+      expect(text((await readAll(stream)).parts)).toBe('ok');
+      expect((await fake.nextRequest()).provider).toBe(provider);
+      expect((await fake.nextRequest()).provider).toBe(provider);
+    });
+
+    it('fails mid-stream after failAfter tokens', async () => {
+      fake.script({ tokens: ['one', ' two', ' three'], failAfter: 2 });
+      const { stream } = await model(fake.url).doStream({ prompt });
+      const { parts, error } = await readAll(stream);
+      expect(text(parts)).toBe('one two');
+      const errorPart = parts.find((p) => p.type === 'error');
+      if (name === 'google') {
+        // Gemini: the socket is destroyed, so the stream itself errors (undici's "terminated").
+        expect(APICallError.isInstance(error)).toBe(true);
+      } else {
+        // OpenAI, Ollama, Anthropic: an error frame, which the provider turns into an `error` part.
+        expect(error).toBeUndefined();
+        expect(JSON.stringify(errorPart)).toContain(UPSTREAM_SECRET);
+      }
+      expect(parts.some((p) => p.type === 'finish' && p.finishReason.unified === 'stop')).toBe(false);
+      await fake.nextRequest();
+    });
+
+    it('hangs after hangAfter tokens until the client aborts, and sees the close', async () => {
+      fake.script({ tokens: ['a', 'b', 'c', 'd'], hangAfter: 2 });
+      const abort = new AbortController();
+      const { stream } = await model(fake.url).doStream({ prompt, abortSignal: abort.signal });
+      const { parts } = await readAll(stream, (_part, all) => {
+        if (textDeltas(all) === 2) abort.abort();
+      });
+      expect(text(parts)).toBe('ab');
+      await fake.clientClosed();
+      await fake.nextRequest();
+    });
+  });
+
+  it('records what each provider sends: paths, headers, bodies', async () => {
+    fake.script({ tokens: ['x'] });
+    for (const c of CASES) {
+      const { stream } = await c.model(fake.url).doStream({ prompt });
+      await readAll(stream);
+    }
+    const [openai, anthropic, google, ollama] = [
+      await fake.nextRequest(),
+      await fake.nextRequest(),
+      await fake.nextRequest(),
+      await fake.nextRequest(),
+    ];
+    expect(openai).toMatchObject({
+      provider: 'openai',
+      path: '/v1/chat/completions',
+      headers: { authorization: 'Bearer sk-test' },
+      body: { model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } },
+    });
+    expect(openai?.body.messages).toEqual([{ role: 'user', content: 'hi' }]);
+    expect(anthropic).toMatchObject({
+      provider: 'anthropic',
+      path: '/v1/messages',
+      headers: { 'x-api-key': 'test', 'anthropic-version': '2023-06-01' },
+      body: { model: 'claude-sonnet-4-5', stream: true },
+    });
+    expect(google).toMatchObject({
+      provider: 'google',
+      path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      headers: { 'x-goog-api-key': 'test' },
+      body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    });
+    expect(ollama).toMatchObject({
+      provider: 'openai',
+      path: '/v1/chat/completions',
+      body: { model: 'llama3.2', stream: true, stream_options: { include_usage: true } },
+    });
+    expect(ollama?.headers.authorization).toBeUndefined();
+    expect(fake.requests.slice(-4)).toEqual([openai, anthropic, google, ollama]);
+  });
+
+  it('sends no usage chunk when the request does not ask for it', async () => {
+    fake.script({ tokens: ['x', 'y'] });
+    const model = createOpenAICompatible({ name: 'ollama', baseURL: `${fake.url}/v1` }).chatModel('llama3.2');
+    const { parts } = await readAll((await model.doStream({ prompt })).stream);
+    expect(text(parts)).toBe('xy');
+    expect(finishOf(parts).usage.inputTokens.total).toBeUndefined();
+    expect((await fake.nextRequest()).body.stream_options).toBeUndefined();
+  });
+
+  it('serves OpenAI at /chat/completions too (base URL without /v1)', async () => {
+    fake.script({ tokens: ['z'] });
+    const model = createOpenAI({ apiKey: 'sk-test', baseURL: fake.url }).chat('gpt-4o-mini');
+    const { parts } = await readAll((await model.doStream({ prompt })).stream);
+    expect(text(parts)).toBe('z');
+    expect((await fake.nextRequest()).path).toBe('/chat/completions');
+  });
+
+  it('answers each scripted status in turn, in the provider format, then resets on script()', async () => {
+    fake.script({ tokens: ['ok'], status: [503, 529] });
+    const anthropic = CASES[1]!.model(fake.url);
+    const statuses: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      const e = await rejectionOf(anthropic.doStream({ prompt }));
+      if (APICallError.isInstance(e)) statuses.push([e.statusCode, e.isRetryable, e.message]);
+    }
+    expect(statuses).toEqual([
+      [503, true, `Upstream error 503. ${UPSTREAM_SECRET}`],
+      [529, true, `Upstream error 529. ${UPSTREAM_SECRET}`],
+    ]);
+    const { parts } = await readAll((await anthropic.doStream({ prompt })).stream);
+    expect(text(parts)).toBe('ok');
+    fake.script({ tokens: ['ok'], status: [500] });
+    await expect(anthropic.doStream({ prompt })).rejects.toMatchObject({ statusCode: 500 });
+    for (let i = 0; i < 4; i++) await fake.nextRequest();
+  });
+
+  it('OpenAI fails doStream itself when the error comes before any output', async () => {
+    fake.script({ tokens: ['never'], failAfter: 0 });
+    const error = await rejectionOf(CASES[0]!.model(fake.url).doStream({ prompt }));
+    expect(APICallError.isInstance(error)).toBe(true);
+    if (!APICallError.isInstance(error)) return;
+    // @ai-sdk/openai maps a `server_error` frame before any output to a retryable 500.
+    expect(error.statusCode).toBe(500);
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toContain(UPSTREAM_SECRET);
+    await fake.nextRequest();
+  });
+
+  it('paces tokens with tokenDelayMs', async () => {
+    fake.script({ tokens: ['a', 'b', 'c'], tokenDelayMs: 30 });
+    const started = performance.now();
+    const { parts } = await readAll((await CASES[1]!.model(fake.url).doStream({ prompt })).stream);
+    expect(text(parts)).toBe('abc');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    await fake.nextRequest();
+  });
+
+  it('nextRequest waits for a request that has not arrived yet', async () => {
+    fake.script({ tokens: ['later'] });
+    const next = fake.nextRequest();
+    const { stream } = await CASES[2]!.model(fake.url).doStream({ prompt });
+    await readAll(stream);
+    expect((await next).provider).toBe('google');
+  });
+
+  it('close() destroys hanging streams', async () => {
+    const own = await startFakeUpstream();
+    own.script({ tokens: ['a', 'b'], hangAfter: 1 });
+    const { stream } = await CASES[0]!.model(own.url).doStream({ prompt });
+    const reading = readAll(stream);
+    await own.nextRequest();
+    await own.close();
+    const { parts, error } = await reading;
+    expect(text(parts)).toBe('a');
+    expect(error ?? parts.find((p) => p.type === 'error')).toBeDefined();
+  });
+});

@@ -1,0 +1,518 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A fake upstream LLM API for end-to-end tests: real HTTP on 127.0.0.1 that speaks the streaming wire
+ * formats of OpenAI Chat Completions (also what Ollama and other OpenAI-compatible servers speak),
+ * Anthropic Messages and Gemini `streamGenerateContent?alt=sse`, so the real AI SDK provider packages
+ * talk to it unmodified:
+ *
+ * - OpenAI / OpenAI-compatible: `baseURL: `${url}/v1``  → `POST /v1/chat/completions` (`/chat/completions` too)
+ * - Anthropic:                  `baseURL: `${url}/v1``  → `POST /v1/messages` (`/messages` too)
+ * - Google:                     `baseURL: `${url}/v1beta`` → `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`
+ *
+ * Only streaming requests are implemented; a non-streaming one is answered 400 in the provider's format.
+ */
+
+export type Provider = 'openai' | 'anthropic' | 'google';
+
+export interface UpstreamScript {
+  /** Text deltas to stream, in order. */
+  tokens: string[];
+  /** Reported usage. @default { input: 11, output: tokens.length } */
+  usage?: { input: number; output: number };
+  /** @default 'stop' */
+  finishReason?: 'stop' | 'length';
+  /**
+   * After this many tokens, send the provider's mid-stream error (OpenAI: a `data: {"error":{...}}` chunk;
+   * Anthropic: `event: error` with an `overloaded_error`; Gemini: destroy the socket) instead of the rest.
+   */
+  failAfter?: number;
+  /** After this many tokens, send nothing more (socket stays open) until the client closes it. */
+  hangAfter?: number;
+  /** Statuses for the first requests before the script runs, e.g. `[429]` or `[503, 503]`. */
+  status?: number[];
+  /** Pause between tokens. @default 0 */
+  tokenDelayMs?: number;
+}
+
+export interface RecordedRequest {
+  provider: Provider;
+  /** The request target as sent: path plus query string (Gemini's includes `?alt=sse`). */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body (the raw text if it was not JSON). */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface FakeUpstream {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Every request received on a provider route, body parsed. */
+  requests: RecordedRequest[];
+  /** The script for the following requests (replaces the previous one; resets the status counter). */
+  script(s: UpstreamScript): void;
+  /** The oldest request not yet taken by `nextRequest()`, or the next one to arrive. */
+  nextRequest(): Promise<RecordedRequest>;
+  /** Resolves when a client closes a streaming response before it finished (one close per call). */
+  clientClosed(): Promise<void>;
+  /** Destroys every open socket (hanging streams included) and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Every error message the fake sends contains this, so tests can check it never reaches a client. */
+export const UPSTREAM_SECRET = 'UPSTREAM-SECRET-DETAIL';
+
+const DEFAULT_SCRIPT: UpstreamScript = { tokens: ['Hello', ' from', ' the', ' fake', ' upstream.'] };
+
+/** How one provider frames a stream. Every method returns raw bytes to write ('' for nothing). */
+interface Encoder {
+  contentType: string;
+  head(): string;
+  token(text: string, index: number, last: boolean): string;
+  finish(): string;
+  /** The mid-stream error frame, or `null` to destroy the socket instead. */
+  fail(): string | null;
+}
+
+interface StreamPlan {
+  tokens: string[];
+  input: number;
+  output: number;
+  finishReason: 'stop' | 'length';
+}
+
+/** The request fields the encoders read (OpenAI and Anthropic bodies). */
+interface ChatBody {
+  model?: unknown;
+  stream?: unknown;
+  stream_options?: { include_usage?: unknown } | null;
+}
+const asChatBody = (body: unknown): ChatBody => (typeof body === 'object' && body !== null ? body : {});
+
+const sse = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+const namedSse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+function openaiEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encoder {
+  // With include_usage, OpenAI sends `"usage": null` on every chunk before the usage chunk.
+  const includeUsage = body.stream_options?.include_usage === true;
+  const base = {
+    id: `chatcmpl-fake${seq}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: String(body.model ?? 'unknown'),
+    system_fingerprint: 'fp_fake',
+  };
+  const chunk = (delta: object, finishReason: string | null = null) =>
+    sse({
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {}),
+    });
+  return {
+    contentType: 'text/event-stream; charset=utf-8',
+    head: () => chunk({ role: 'assistant', content: '', refusal: null }),
+    token: (text) => chunk({ content: text }),
+    finish: () =>
+      chunk({}, plan.finishReason) +
+      (includeUsage
+        ? sse({
+            ...base,
+            choices: [],
+            usage: {
+              prompt_tokens: plan.input,
+              completion_tokens: plan.output,
+              total_tokens: plan.input + plan.output,
+              prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+              completion_tokens_details: {
+                reasoning_tokens: 0,
+                audio_tokens: 0,
+                accepted_prediction_tokens: 0,
+                rejected_prediction_tokens: 0,
+              },
+            },
+          })
+        : '') +
+      sse('[DONE]'),
+    fail: () =>
+      sse({
+        error: {
+          message: `The server had an error while processing your request. ${UPSTREAM_SECRET}`,
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      }),
+  };
+}
+
+function anthropicEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encoder {
+  return {
+    contentType: 'text/event-stream; charset=utf-8',
+    head: () =>
+      namedSse('message_start', {
+        type: 'message_start',
+        message: {
+          id: `msg_fake${seq}`,
+          type: 'message',
+          role: 'assistant',
+          model: String(body.model ?? 'unknown'),
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: plan.input,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            output_tokens: 1,
+          },
+        },
+      }) +
+      namedSse('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'text', text: '' },
+      }) +
+      namedSse('ping', { type: 'ping' }),
+    token: (text) =>
+      namedSse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text },
+      }),
+    finish: () =>
+      namedSse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+      namedSse('message_delta', {
+        type: 'message_delta',
+        delta: {
+          stop_reason: plan.finishReason === 'length' ? 'max_tokens' : 'end_turn',
+          stop_sequence: null,
+        },
+        usage: { output_tokens: plan.output },
+      }) +
+      namedSse('message_stop', { type: 'message_stop' }),
+    fail: () =>
+      namedSse('error', {
+        type: 'error',
+        error: { type: 'overloaded_error', message: `Overloaded ${UPSTREAM_SECRET}` },
+      }),
+  };
+}
+
+function googleEncoder(model: string, plan: StreamPlan): Encoder {
+  const responseId = randomBytes(12).toString('base64url');
+  const finishReason = plan.finishReason === 'length' ? 'MAX_TOKENS' : 'STOP';
+  const chunk = (text: string, candidates: number, final: boolean) =>
+    sse({
+      candidates: [
+        {
+          content: { parts: [{ text }], role: 'model' },
+          ...(final ? { finishReason } : {}),
+          index: 0,
+        },
+      ],
+      usageMetadata: {
+        promptTokenCount: plan.input,
+        candidatesTokenCount: candidates,
+        totalTokenCount: plan.input + candidates,
+      },
+      modelVersion: model,
+      responseId,
+    });
+  return {
+    contentType: 'text/event-stream',
+    head: () => '',
+    // The last token carries finishReason and the final usage; earlier ones a running count.
+    token: (text, index, last) => chunk(text, last ? plan.output : Math.min(index + 1, plan.output), last),
+    // Only reached on its own when there were no tokens to carry the finish.
+    finish: () => (plan.tokens.length === 0 ? chunk('', plan.output, true) : ''),
+    fail: () => null,
+  };
+}
+
+/** The error body each provider sends with a non-2xx status. */
+function errorBody(provider: Provider, status: number, message: string): unknown {
+  switch (provider) {
+    case 'openai': {
+      const rateLimited = status === 429;
+      return {
+        error: {
+          message,
+          type: rateLimited ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error',
+          param: null,
+          code: rateLimited ? 'rate_limit_exceeded' : null,
+        },
+      };
+    }
+    case 'anthropic': {
+      const types: Record<number, string> = {
+        400: 'invalid_request_error',
+        401: 'authentication_error',
+        403: 'permission_error',
+        404: 'not_found_error',
+        413: 'request_too_large',
+        429: 'rate_limit_error',
+        529: 'overloaded_error',
+      };
+      return { type: 'error', error: { type: types[status] ?? 'api_error', message } };
+    }
+    case 'google': {
+      const statuses: Record<number, string> = {
+        400: 'INVALID_ARGUMENT',
+        401: 'UNAUTHENTICATED',
+        403: 'PERMISSION_DENIED',
+        404: 'NOT_FOUND',
+        429: 'RESOURCE_EXHAUSTED',
+        499: 'CANCELLED',
+        500: 'INTERNAL',
+        503: 'UNAVAILABLE',
+        504: 'DEADLINE_EXCEEDED',
+      };
+      return { error: { code: status, message, status: statuses[status] ?? 'UNKNOWN' } };
+    }
+  }
+}
+
+interface Route {
+  provider: Provider;
+  /** Gemini's model comes from the path. */
+  model?: string;
+}
+
+function route(method: string | undefined, pathname: string): Route | undefined {
+  if (method !== 'POST') return undefined;
+  if (pathname === '/v1/chat/completions' || pathname === '/chat/completions') return { provider: 'openai' };
+  if (pathname === '/v1/messages' || pathname === '/messages') return { provider: 'anthropic' };
+  // @ai-sdk/google: `${baseURL}/models/${modelId}:streamGenerateContent?alt=sse`, baseURL ending in /v1beta.
+  const gemini = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(pathname);
+  if (gemini?.[1]) return { provider: 'google', model: decodeURIComponent(gemini[1]) };
+  return undefined;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startFakeUpstream(): Promise<FakeUpstream> {
+  let current: UpstreamScript = DEFAULT_SCRIPT;
+  let statusIndex = 0;
+  let seq = 0;
+  let closing = false;
+  const requests: RecordedRequest[] = [];
+  let taken = 0;
+  const requestWaiters: ((r: RecordedRequest) => void)[] = [];
+  let unclaimedCloses = 0;
+  const closeWaiters: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const pauses = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+
+  const record = (r: RecordedRequest) => {
+    requests.push(r);
+    const waiter = requestWaiters.shift();
+    if (waiter) {
+      taken++;
+      waiter(r);
+    }
+  };
+
+  const noteClientClose = () => {
+    const waiter = closeWaiters.shift();
+    if (waiter) waiter();
+    else unclaimedCloses++;
+  };
+
+  /** A pause that close() cuts short, so no timer outlives the server. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const entry = {
+        timer: setTimeout(() => entry.done(), ms),
+        done: () => {
+          clearTimeout(entry.timer);
+          pauses.delete(entry);
+          resolve();
+        },
+      };
+      pauses.add(entry);
+    });
+
+  const sendJson = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: http.OutgoingHttpHeaders = {},
+  ) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+
+  async function stream(
+    res: http.ServerResponse,
+    encoder: Encoder,
+    script: UpstreamScript,
+    plan: StreamPlan,
+  ) {
+    let finished = false;
+    res.on('close', () => {
+      if (!finished && !closing) noteClientClose();
+    });
+    // Resolves once the last write has been handed to the socket (so a destroy cannot discard it).
+    let flushed = Promise.resolve();
+    const write = (text: string) => {
+      if (res.destroyed || res.writableEnded) return false;
+      if (text) flushed = new Promise((resolve) => res.write(text, () => resolve()));
+      return true;
+    };
+
+    const n = plan.tokens.length;
+    const fail = script.failAfter === undefined ? Infinity : Math.max(0, Math.min(script.failAfter, n));
+    const hang = script.hangAfter === undefined ? Infinity : Math.max(0, Math.min(script.hangAfter, n));
+    const interruptAt = Math.min(fail, hang);
+    const completes = interruptAt === Infinity;
+
+    res.writeHead(200, {
+      'content-type': encoder.contentType,
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    if (!write(encoder.head())) return;
+    for (let i = 0; i < n && i < interruptAt; i++) {
+      if (i > 0 && script.tokenDelayMs) await pause(script.tokenDelayMs);
+      if (!write(encoder.token(plan.tokens[i] ?? '', i, completes && i === n - 1))) return;
+    }
+    if (completes) {
+      finished = true;
+      write(encoder.finish());
+      res.end();
+    } else if (fail <= hang) {
+      finished = true;
+      const frame = encoder.fail();
+      if (frame === null) {
+        await flushed;
+        res.socket?.destroy();
+      } else {
+        write(frame);
+        res.end();
+      }
+    }
+    // else: hang until the client (or close()) closes the socket.
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const target = route(req.method, url.pathname);
+    const text = await readBody(req);
+    if (!target) {
+      sendJson(res, 404, { error: { message: `fake-upstream: no route for ${req.method} ${req.url}` } });
+      return;
+    }
+    const { provider } = target;
+    let body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const script = current;
+    record({ provider, path: req.url ?? url.pathname, headers: { ...req.headers }, body });
+
+    const fail = (status: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
+      sendJson(res, status, errorBody(provider, status, message), headers);
+
+    // Headers the real APIs insist on (the SDKs always send them).
+    if (provider === 'anthropic') {
+      if (!req.headers['anthropic-version']) return fail(400, 'anthropic-version: header is required');
+      if (!req.headers['x-api-key'] && !req.headers.authorization)
+        return fail(401, 'x-api-key header is required');
+    }
+    if (provider === 'google' && !req.headers['x-goog-api-key'] && !url.searchParams.get('key')) {
+      return fail(403, "Method doesn't allow unregistered callers (missing API key).");
+    }
+
+    const status = script.status?.[statusIndex];
+    if (status !== undefined) {
+      statusIndex++;
+      const message =
+        status === 429
+          ? `Rate limit reached. ${UPSTREAM_SECRET}`
+          : `Upstream error ${status}. ${UPSTREAM_SECRET}`;
+      return fail(status, message, status === 429 ? { 'retry-after': '0' } : {});
+    }
+
+    const plan: StreamPlan = {
+      tokens: script.tokens,
+      input: script.usage?.input ?? 11,
+      output: script.usage?.output ?? script.tokens.length,
+      finishReason: script.finishReason ?? 'stop',
+    };
+    seq++;
+    if (provider === 'google') {
+      if (url.searchParams.get('alt') !== 'sse') return fail(400, 'fake-upstream only streams with ?alt=sse');
+      return stream(res, googleEncoder(target.model ?? 'unknown', plan), script, plan);
+    }
+    const chat = asChatBody(body);
+    if (chat.stream !== true) return fail(400, 'fake-upstream only implements stream: true');
+    const encoder =
+      provider === 'openai' ? openaiEncoder(chat, plan, seq) : anthropicEncoder(chat, plan, seq);
+    return stream(res, encoder, script, plan);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: `fake-upstream crashed: ${String(error)}` } });
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    script(s) {
+      current = s;
+      statusIndex = 0;
+    },
+    nextRequest() {
+      const ready = requests[taken];
+      if (ready) {
+        taken++;
+        return Promise.resolve(ready);
+      }
+      return new Promise((resolve) => requestWaiters.push(resolve));
+    },
+    clientClosed() {
+      if (unclaimedCloses > 0) {
+        unclaimedCloses--;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => closeWaiters.push(resolve));
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const p of [...pauses]) p.done();
+      const closed = new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
