@@ -9,6 +9,7 @@ import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provide
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import { openDatabase } from '../src/store/index.js';
+import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
 
 const { values } = parseArgs({
   options: {
@@ -98,8 +99,16 @@ const released = new Promise<void>((r) => {
   release = r;
 });
 const db = await openDatabase({ engine: 'pglite' });
+// A fake OpenAI server on 127.0.0.1 streaming the same answer in the real wire format.
+const upstream = await startFakeUpstream();
+upstream.script({ tokens: Array.from({ length: TOKENS }, (_, i) => ` tok${i}`) });
 const server = await createServer({
-  config: loadConfig({ LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0' }),
+  config: loadConfig({
+    LOG_LEVEL: 'silent',
+    LOCAL_TOKEN_DELAY_MS: '0',
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
+  }),
   db,
   configureModels: (m) =>
     m
@@ -124,6 +133,12 @@ for (let r = 1; r <= ROUNDS; r++) {
   const { events, seconds } = await round('bench:fast');
   console.log(
     `synthetic ${TOKENS}-token answers, round ${r}: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s`,
+  );
+}
+{
+  const { events, seconds } = await round('openai:gpt-4o-mini');
+  console.log(
+    `openai provider (@ai-sdk/openai ← fake upstream in this process), ${TOKENS}-token answers: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s`,
   );
 }
 {
@@ -156,3 +171,4 @@ release();
 await Promise.all(holding);
 await server.close();
 await db.close();
+await upstream.close();

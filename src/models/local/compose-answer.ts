@@ -43,9 +43,10 @@ export function composeAnswer(index: Bm25Index<Passage>, question: string): stri
 /** The fallback when nothing matches: what this model can answer, and how to get a real one. */
 export const NO_MATCH_ANSWER =
   "I couldn't find anything about that in my knowledge base. I am StreamForge's offline `local` model: " +
-  'I answer questions about StreamForge itself — its chat API, event protocol, conversations, storage and ' +
-  'configuration — from its documentation, with citations. To answer questions on any topic, configure a ' +
-  'real language model provider and set `DEFAULT_MODEL` (see the README, section "Configuration").';
+  'I answer questions about StreamForge itself — its chat API, event protocol, conversations, models, storage ' +
+  'and configuration — from its documentation, with citations. To answer questions on any topic, configure a ' +
+  'real language model: set `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GOOGLE_GENERATIVE_AI_API_KEY` or ' +
+  '`OLLAMA_BASE_URL`, and `DEFAULT_MODEL` (see the README, section "Models").';
 
 /** Prose sentences of a passage, with Markdown list markers, emphasis and code blocks removed. */
 export function sentencesOf(text: string): string[] {
