@@ -64,6 +64,10 @@ const envSchema = z.object({
   MODEL_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   /** Longest wait for the model's next token. @default 30000 */
   MODEL_IDLE_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** Components (tables, cards) per answer; more are skipped with a notice. @default 5 */
+  MAX_COMPONENTS: int(0, 100).default(5),
+  /** Pause between a table's rows, so clients see it fill. @default 20 */
+  COMPONENT_ROW_DELAY_MS: int(0, 10_000).default(20),
   /** JSON: per-model prices overriding the built-in table. */
   MODEL_PRICES: z
     .string()
@@ -112,6 +116,8 @@ export interface Config {
     idleTimeoutMs: number;
   };
   prices: Record<string, Price>;
+  maxComponents: number;
+  componentRowDelayMs: number;
 }
 
 /** Thrown at start when a setting cannot work; its message names every bad value. */
@@ -164,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_MS,
     },
     prices: e.MODEL_PRICES,
+    maxComponents: e.MAX_COMPONENTS,
+    componentRowDelayMs: e.COMPONENT_ROW_DELAY_MS,
   };
 }
 

@@ -115,6 +115,8 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       policy: config.modelCalls,
       historyTokenBudget: config.historyTokenBudget,
       maxOutputTokens: config.maxOutputTokens,
+      maxComponents: config.maxComponents,
+      componentRowDelayMs: config.componentRowDelayMs,
     },
   };
   await registerOpenApi(app, VERSION);

@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { LanguageModelV3, LanguageModelV3FinishReason, LanguageModelV3Usage } from '@ai-sdk/provider';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Usage } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
 import type { ChatStore, Turn } from '../store/index.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
-import { type ModelCallPolicy, streamModel } from './stream-model.js';
+import { ComponentStream } from './component-stream.js';
+import { type Answer, generateAnswer } from './generate-answer.js';
+import type { ModelCallPolicy } from './stream-model.js';
 import { trimHistory } from './trim-history.js';
 
 /** Where the real cause of a failure goes: the log, never the client. */
@@ -23,6 +25,10 @@ export interface ChatDeps {
   /** Earlier turns are trimmed, oldest first, to fit this many tokens with the system prompt. */
   historyTokenBudget: number;
   maxOutputTokens: number | undefined;
+  /** Components per answer; more are skipped with a notice. @default 5 */
+  maxComponents: number;
+  /** Pause between a table's rows (and a card's fields). */
+  componentRowDelayMs: number;
 }
 
 /** One turn to answer: stored ids, the model, and the system prompt already resolved. */
@@ -55,10 +61,17 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     language: turn.language,
   });
 
-  let text = '';
-  let deltas = 0;
-  let firstTokenAt: number | undefined;
-  let reported: { usage?: LanguageModelV3Usage; finish?: LanguageModelV3FinishReason } = {};
+  const answer: Answer = {
+    text: '',
+    deltas: 0,
+    firstTokenAt: undefined,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    finish: 'stop',
+  };
+  const components = new ComponentStream(run.log, deps.maxComponents, (title, limit) =>
+    progress('components', 'skipped', `Only ${limit} components fit in one answer: "${title}" is not shown`),
+  );
   let step = 'history';
   try {
     progress('history', 'started', 'Loading conversation history');
@@ -75,25 +88,16 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
 
     step = 'generate';
     progress('generate', 'started', 'Generating answer');
-    const parts = streamModel(
-      turn.model,
-      { prompt: buildPrompt(turn.system, turns), maxOutputTokens: deps.maxOutputTokens },
-      run.signal,
-      deps.policy,
-      (attempt, delayMs, error) =>
-        logger.warn({ runId: run.id, attempt, delayMs, err: loggableError(error) }, 'retrying model call'),
-    );
-    for await (const part of parts) {
-      if (part.type === 'text-delta') {
-        if (part.delta === '') continue;
-        firstTokenAt ??= performance.now();
-        text += part.delta;
-        deltas++;
-        run.log.append({ type: 'token', delta: part.delta });
-      } else if (part.type === 'finish') {
-        reported = { usage: part.usage, finish: part.finishReason };
-      }
-    }
+    await generateAnswer(run, answer, {
+      model: turn.model,
+      prompt: buildPrompt(turn.system, turns),
+      policy: deps.policy,
+      maxOutputTokens: deps.maxOutputTokens,
+      components,
+      rowDelayMs: deps.componentRowDelayMs,
+      progress,
+      warn: (details, message) => logger.warn(details, message),
+    });
     progress('generate', 'completed', 'Answer complete');
   } catch (error) {
     if (run.signal.aborted) {
@@ -102,33 +106,41 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     }
     logger.error({ runId: run.id, step, model: turn.modelId, err: loggableError(error) }, 'chat run failed');
     progress(step, 'failed', step === 'generate' ? 'Generation failed' : 'Loading history failed');
+    components.completeAll();
     const { usage, metrics } = account();
-    await store.finishMessage(turn.assistantMessageId, { content: text, status: 'failed', usage, metrics });
+    await store.finishMessage(turn.assistantMessageId, {
+      content: answer.text,
+      status: 'failed',
+      usage,
+      metrics,
+      components: components.states(),
+    });
     const client = classifyModelError(error);
     run.log.append({
       type: 'error',
       code: client.code,
-      message: text ? `${client.message} What was generated so far is saved.` : client.message,
+      message: answer.text ? `${client.message} What was generated so far is saved.` : client.message,
       retryable: client.retryable,
     });
     return;
   }
-  await finish(reported.finish?.unified === 'length' ? 'length' : 'stop');
+  await finish(answer.finish);
 
   function account(): { usage: Usage; metrics: Metrics } {
     const end = performance.now();
-    const input = reported.usage?.inputTokens.total ?? 0;
-    const output = reported.usage?.outputTokens.total ?? deltas;
+    const input = answer.inputTokens ?? 0;
+    const output = answer.outputTokens ?? answer.deltas;
     const usage = {
       input_tokens: input,
       output_tokens: output,
       cost_usd: deps.prices.costOf(turn.modelId, input, output),
     };
-    const streamingMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
+    const first = answer.firstTokenAt;
+    const streamingMs = first === undefined ? 0 : end - first;
     return {
       usage,
       metrics: {
-        ttft_ms: firstTokenAt === undefined ? null : Math.round(firstTokenAt - startedAt),
+        ttft_ms: first === undefined ? null : Math.round(first - startedAt),
         duration_ms: Math.round(end - startedAt),
         tokens_per_s: streamingMs > 0 ? round2((output * 1000) / streamingMs) : 0,
       },
@@ -136,10 +148,18 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   }
 
   async function finish(reason: FinishReason): Promise<void> {
+    // A cancelled answer's open components are stored as they stand, and closed for the client too.
+    components.completeAll();
     const { usage, metrics } = account();
     const status = reason === 'cancelled' ? 'cancelled' : 'complete';
     // Stored before `done` is sent: a client that reloads on `done` finds the final message.
-    await store.finishMessage(turn.assistantMessageId, { content: text, status, usage, metrics });
+    await store.finishMessage(turn.assistantMessageId, {
+      content: answer.text,
+      status,
+      usage,
+      metrics,
+      components: components.states(),
+    });
     run.log.append({
       type: 'done',
       finish_reason: reason,

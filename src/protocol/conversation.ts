@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { componentState } from './components.js';
 import { metricsSchema, usageSchema } from './events.js';
 
 export const messageRole = z.enum(['user', 'assistant', 'system']);
@@ -15,6 +16,7 @@ export const messageSchema = z
     run_id: z.string().nullable(),
     usage: usageSchema.nullable(),
     metrics: metricsSchema.nullable(),
+    components: z.array(componentState).describe("Assistant messages: each component's final state"),
     created_at: z.string().describe('ISO 8601'),
   })
   .meta({ id: 'Message' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { componentEvent } from './components.js';
 
 /**
  * Every event a run emits. The wire formats (SSE, JSON, later WebSocket and compat APIs) are encoders
@@ -74,7 +75,7 @@ export const errorEvent = z
   .meta({ id: 'ErrorEvent' });
 
 export const runEvent = z
-  .discriminatedUnion('type', [startEvent, progressEvent, tokenEvent, doneEvent, errorEvent])
+  .discriminatedUnion('type', [startEvent, progressEvent, tokenEvent, componentEvent, doneEvent, errorEvent])
   .meta({ id: 'RunEvent' });
 
 export type StartEvent = z.infer<typeof startEvent>;
@@ -84,6 +85,7 @@ export type TokenEvent = z.infer<typeof tokenEvent>;
 export type DoneEvent = z.infer<typeof doneEvent>;
 export type ErrorEvent = z.infer<typeof errorEvent>;
 export type RunEvent = z.infer<typeof runEvent>;
+export type { ComponentEvent } from './components.js';
 export type RunEventType = RunEvent['type'];
 export type Usage = z.infer<typeof usageSchema>;
 export type Metrics = z.infer<typeof metricsSchema>;

@@ -1,4 +1,5 @@
 export * from './chat-request.js';
+export * from './components.js';
 export * from './conversation.js';
 export * from './events.js';
 export * from './ids.js';

@@ -1,4 +1,5 @@
 import {
+  type ComponentState,
   type Conversation,
   type ConversationDetail,
   type ConversationId,
@@ -33,6 +34,7 @@ interface MessageRow {
   run_id: string | null;
   usage: Usage | null;
   metrics: Metrics | null;
+  components: ComponentState[];
   created_at: Date;
 }
 
@@ -59,7 +61,7 @@ const CONVERSATION_COLUMNS = `c.id, c.seq::text as seq, c.title, c.created_at, c
   coalesce((select sum((m.usage->>'input_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as input_tokens,
   coalesce((select sum((m.usage->>'output_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as output_tokens,
   coalesce((select sum((m.usage->>'cost_usd')::numeric) from messages m where m.conversation_id = c.id), 0)::float8 as cost_usd`;
-const MESSAGE_COLUMNS = 'id, role, content, status, model, run_id, usage, metrics, created_at';
+const MESSAGE_COLUMNS = 'id, role, content, status, model, run_id, usage, metrics, components, created_at';
 const TITLE_CHARS = 80;
 
 /** Conversations and their messages, on either engine. */
@@ -163,11 +165,25 @@ export class ChatStore {
 
   async finishMessage(
     id: MessageId,
-    result: { content: string; status: Exclude<MessageStatus, 'streaming'>; usage: Usage; metrics: Metrics },
+    result: {
+      content: string;
+      status: Exclude<MessageStatus, 'streaming'>;
+      usage: Usage;
+      metrics: Metrics;
+      components: ComponentState[];
+    },
   ): Promise<void> {
     await this.db.query(
-      `update messages set content = $2, status = $3, usage = $4, metrics = $5, updated_at = now() where id = $1`,
-      [id, result.content, result.status, JSON.stringify(result.usage), JSON.stringify(result.metrics)],
+      `update messages set content = $2, status = $3, usage = $4, metrics = $5, components = $6, updated_at = now()
+       where id = $1`,
+      [
+        id,
+        result.content,
+        result.status,
+        JSON.stringify(result.usage),
+        JSON.stringify(result.metrics),
+        JSON.stringify(result.components),
+      ],
     );
   }
 }
@@ -231,6 +247,7 @@ function toMessage(row: MessageRow): Message {
     run_id: row.run_id,
     usage: row.usage,
     metrics: row.metrics,
+    components: row.components,
     created_at: row.created_at.toISOString(),
   };
 }

@@ -36,6 +36,11 @@ export const MIGRATIONS: readonly Migration[] = [
       create index messages_conversation_seq on messages (conversation_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'components of assistant messages',
+    sql: `alter table messages add column components jsonb not null default '[]'::jsonb`,
+  },
 ];
 
 // Serialises concurrent starts of several instances on one PostgreSQL: only one migrates at a time.

@@ -6,10 +6,19 @@ import {
   APICallError,
   type LanguageModelV3,
   type LanguageModelV3CallOptions,
+  type LanguageModelV3FunctionTool,
+  type LanguageModelV3Prompt,
   type LanguageModelV3StreamPart,
 } from '@ai-sdk/provider';
 import { describe, it, expect, afterEach, beforeEach } from 'vitest';
-import { type FakeUpstream, type Provider, startFakeUpstream, UPSTREAM_SECRET } from './fake-upstream.js';
+import {
+  type FakeUpstream,
+  type Provider,
+  type RecordedRequest,
+  startFakeUpstream,
+  UPSTREAM_SECRET,
+  type UpstreamScript,
+} from './fake-upstream.js';
 
 interface Case {
   name: string;
@@ -83,6 +92,53 @@ const finishOf = (parts: LanguageModelV3StreamPart[]) => {
   if (finish?.type !== 'finish') throw new Error(`no finish part in ${JSON.stringify(parts)}`);
   return finish;
 };
+const toolCallsOf = (parts: LanguageModelV3StreamPart[]) =>
+  parts.flatMap((p) => (p.type === 'tool-call' ? [p] : []));
+
+const showTable: LanguageModelV3FunctionTool = {
+  type: 'function',
+  name: 'show_table',
+  description: 'x',
+  inputSchema: { type: 'object', properties: { schema: { type: 'string' } }, required: ['schema'] },
+};
+const tools = [showTable];
+const toolArgs = { schema: 'sales', limit: 3 };
+const toolStep: UpstreamScript = {
+  tokens: ['Let me look.'],
+  toolCalls: [{ name: 'show_table', arguments: toolArgs }],
+};
+
+/** The prompt of the step after a `show_table` call: the call and its result appended. */
+const withToolResult = (toolCallId: string): LanguageModelV3Prompt => [
+  ...prompt,
+  {
+    role: 'assistant',
+    content: [{ type: 'tool-call', toolCallId, toolName: 'show_table', input: toolArgs }],
+  },
+  {
+    role: 'tool',
+    content: [
+      {
+        type: 'tool-result',
+        toolCallId,
+        toolName: 'show_table',
+        output: { type: 'json', value: { rows: 3 } },
+      },
+    ],
+  },
+];
+
+/** The name of the first tool the request declared, in its provider's format. */
+function declaredToolName(request: RecordedRequest): unknown {
+  switch (request.provider) {
+    case 'openai':
+      return request.body.tools?.[0]?.function?.name;
+    case 'anthropic':
+      return request.body.tools?.[0]?.name;
+    case 'google':
+      return request.body.tools?.[0]?.functionDeclarations?.[0]?.name;
+  }
+}
 
 describe('fake upstream', () => {
   let fake: FakeUpstream;
@@ -153,6 +209,135 @@ describe('fake upstream', () => {
         expect(JSON.stringify(errorPart)).toContain(UPSTREAM_SECRET);
       }
       expect(parts.some((p) => p.type === 'finish' && p.finishReason.unified === 'stop')).toBe(false);
+      await fake.nextRequest();
+    });
+
+    it('streams text, then a tool call, and finishes for tool calls', async () => {
+      fake.script(toolStep);
+      const { stream } = await model(fake.url).doStream({ prompt, tools });
+      const { parts, error } = await readAll(stream);
+      expect(error).toBeUndefined();
+      expect(parts.filter((p) => p.type === 'error')).toEqual([]);
+      expect(text(parts)).toBe('Let me look.');
+
+      const calls = toolCallsOf(parts);
+      expect(calls).toHaveLength(1);
+      const [call] = calls;
+      expect(call?.toolName).toBe('show_table');
+      expect(JSON.parse(call?.input ?? '')).toEqual(toolArgs);
+      const lastText = parts.findLastIndex((p) => p.type === 'text-delta' && p.delta !== '');
+      expect(lastText).toBeLessThan(parts.indexOf(call!));
+      // Default ids: OpenAI call_<n>, Anthropic toolu_<n>; Gemini sends none, so @ai-sdk/google makes one.
+      if (name === 'google') expect(call?.toolCallId).toMatch(/\S/);
+      else expect(call?.toolCallId).toBe(provider === 'anthropic' ? 'toolu_1' : 'call_1');
+
+      // The arguments stream in pieces (OpenAI, Anthropic); Gemini sends the call whole.
+      const inputDeltas = parts.filter((p) => p.type === 'tool-input-delta' && p.id === call?.toolCallId);
+      expect(inputDeltas.length).toBeGreaterThanOrEqual(name === 'google' ? 1 : 2);
+
+      const finish = finishOf(parts);
+      // Gemini finishes a function call with STOP; @ai-sdk/google reports 'tool-calls' since there was one.
+      expect(finish.finishReason).toEqual({
+        unified: 'tool-calls',
+        raw: { openai: 'tool_calls', anthropic: 'tool_use', google: 'STOP' }[provider],
+      });
+      expect(finish.usage.outputTokens.total).toBe(2); // 1 token + 1 tool call
+
+      expect(declaredToolName(await fake.nextRequest())).toBe('show_table');
+    });
+
+    it('answers the tool result with the next queued script', async () => {
+      fake.scripts([toolStep, { tokens: ['Sales ', 'has 3 rows.'] }]);
+      const first = await readAll((await model(fake.url).doStream({ prompt, tools })).stream);
+      const [call] = toolCallsOf(first.parts);
+      if (!call) throw new Error(`no tool call in ${JSON.stringify(first.parts)}`);
+
+      const { stream } = await model(fake.url).doStream({ prompt: withToolResult(call.toolCallId), tools });
+      const { parts, error } = await readAll(stream);
+      expect(error).toBeUndefined();
+      expect(text(parts)).toBe('Sales has 3 rows.');
+      expect(toolCallsOf(parts)).toEqual([]);
+      expect(finishOf(parts).finishReason.unified).toBe('stop');
+
+      await fake.nextRequest();
+      const second = await fake.nextRequest();
+      expect(declaredToolName(second)).toBe('show_table');
+      const id = call.toolCallId;
+      // How each provider package sends the call and its result back.
+      const expected = {
+        openai: {
+          messages: [
+            { role: 'user', content: 'hi' },
+            {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                {
+                  id,
+                  type: 'function',
+                  function: { name: 'show_table', arguments: JSON.stringify(toolArgs) },
+                },
+              ],
+            },
+            { role: 'tool', tool_call_id: id, content: '{"rows":3}' },
+          ],
+        },
+        anthropic: {
+          messages: [
+            { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+            { role: 'assistant', content: [{ type: 'tool_use', id, name: 'show_table', input: toolArgs }] },
+            { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: '{"rows":3}' }] },
+          ],
+        },
+        google: {
+          contents: [
+            { role: 'user', parts: [{ text: 'hi' }] },
+            { role: 'model', parts: [{ functionCall: { id, name: 'show_table', args: toolArgs } }] },
+            {
+              role: 'user',
+              parts: [
+                {
+                  functionResponse: {
+                    id,
+                    name: 'show_table',
+                    response: { name: 'show_table', content: { rows: 3 } },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      }[provider];
+      expect(second.body).toMatchObject(expected);
+
+      // The queue is used up: the last script repeats.
+      const again = await readAll((await model(fake.url).doStream({ prompt })).stream);
+      expect(text(again.parts)).toBe('Sales has 3 rows.');
+      await fake.nextRequest();
+    });
+
+    it('sends tool-call-only answers and several calls, keeping given ids', async () => {
+      fake.script({
+        tokens: [],
+        toolCalls: [
+          { id: 'given-1', name: 'show_table', arguments: { schema: 'a' } },
+          { name: 'show_table', arguments: {} },
+        ],
+      });
+      const { parts, error } = await readAll((await model(fake.url).doStream({ prompt, tools })).stream);
+      expect(error).toBeUndefined();
+      expect(parts.filter((p) => p.type === 'error')).toEqual([]);
+      expect(text(parts)).toBe('');
+      expect(parts.some((p) => p.type === 'text-start')).toBe(false);
+      const calls = toolCallsOf(parts);
+      expect(calls.map((c) => [c.toolName, JSON.parse(c.input)])).toEqual([
+        ['show_table', { schema: 'a' }],
+        ['show_table', {}],
+      ]);
+      expect(calls[0]?.toolCallId).toBe('given-1');
+      if (name !== 'google')
+        expect(calls[1]?.toolCallId).toBe(provider === 'anthropic' ? 'toolu_2' : 'call_2');
+      expect(finishOf(parts).finishReason.unified).toBe('tool-calls');
       await fake.nextRequest();
     });
 
@@ -243,6 +428,43 @@ describe('fake upstream', () => {
     fake.script({ tokens: ['ok'], status: [500] });
     await expect(anthropic.doStream({ prompt })).rejects.toMatchObject({ statusCode: 500 });
     for (let i = 0; i < 4; i++) await fake.nextRequest();
+  });
+
+  it('scripts(): one script per answer, status retries keep their script, the last one repeats', async () => {
+    const anthropic = CASES[1]!.model(fake.url);
+    const answer = async () => text((await readAll((await anthropic.doStream({ prompt })).stream)).parts);
+    fake.scripts([{ tokens: ['one'] }, { tokens: ['two'], status: [429, 503] }, { tokens: ['three'] }]);
+    expect(await answer()).toBe('one');
+    await expect(anthropic.doStream({ prompt })).rejects.toMatchObject({ statusCode: 429 });
+    await expect(anthropic.doStream({ prompt })).rejects.toMatchObject({ statusCode: 503 });
+    expect(await answer()).toBe('two');
+    expect(await answer()).toBe('three');
+    expect(await answer()).toBe('three');
+
+    // A repeating script's statuses are answered once, not once per repetition.
+    fake.scripts([{ tokens: ['a'] }, { tokens: ['b'], status: [500] }]);
+    expect(await answer()).toBe('a');
+    await expect(anthropic.doStream({ prompt })).rejects.toMatchObject({ statusCode: 500 });
+    expect(await answer()).toBe('b');
+    expect(await answer()).toBe('b');
+
+    // script() drops what is left of a queue.
+    fake.scripts([{ tokens: ['x'] }, { tokens: ['y'] }]);
+    fake.script({ tokens: ['z'] });
+    expect(await answer()).toBe('z');
+    expect(await answer()).toBe('z');
+
+    expect(() => fake.scripts([])).toThrow(TypeError);
+    expect(fake.requests).toHaveLength(12);
+  });
+
+  it('failAfter interrupts before the tool calls', async () => {
+    fake.script({ ...toolStep, failAfter: 1 });
+    const failed = await readAll((await CASES[1]!.model(fake.url).doStream({ prompt, tools })).stream);
+    expect(text(failed.parts)).toBe('Let me look.');
+    expect(toolCallsOf(failed.parts)).toEqual([]);
+    expect(JSON.stringify(failed.parts.find((p) => p.type === 'error'))).toContain(UPSTREAM_SECRET);
+    await fake.nextRequest();
   });
 
   it('OpenAI fails doStream itself when the error comes before any output', async () => {

@@ -13,16 +13,41 @@ import type { AddressInfo, Socket } from 'node:net';
  * - Google:                     `baseURL: `${url}/v1beta`` → `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`
  *
  * Only streaming requests are implemented; a non-streaming one is answered 400 in the provider's format.
+ *
+ * A script can end the answer with tool calls (`toolCalls`), and `scripts([...])` queues one script per
+ * request for multi-step (tool call → tool result → answer) conversations.
  */
 
 export type Provider = 'openai' | 'anthropic' | 'google';
 
+/** A tool call the fake answers with, after the text tokens. */
+export interface UpstreamToolCall {
+  /**
+   * The call id on the wire. @default OpenAI `call_<n>`, Anthropic `toolu_<n>` (n counts the tool calls this
+   * fake has sent, from 1); Gemini sends no id unless one is given, so @ai-sdk/google generates one.
+   */
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
 export interface UpstreamScript {
-  /** Text deltas to stream, in order. */
+  /** Text deltas to stream, in order (may be empty, e.g. for a tool-call-only answer). */
   tokens: string[];
-  /** Reported usage. @default { input: 11, output: tokens.length } */
+  /**
+   * Tool calls sent after the tokens, in the provider's streaming format, ending with its tool-use finish
+   * reason instead of `finishReason` (OpenAI `tool_calls`, Anthropic `tool_use`, Gemini `STOP`, which
+   * @ai-sdk/google reports as 'tool-calls' when the answer has function calls):
+   * - OpenAI: `delta.tool_calls` chunks, first `{index, id, type: 'function', function: {name, arguments: ''}}`,
+   *   then the JSON arguments over at least two `{index, function: {arguments}}` chunks;
+   * - Anthropic: per call a `tool_use` content block (`input: {}`) filled by at least two `input_json_delta`s;
+   * - Gemini: one chunk whose `parts` hold every `{functionCall: {name, args}}`.
+   * A `failAfter`/`hangAfter` interruption comes before them.
+   */
+  toolCalls?: UpstreamToolCall[];
+  /** Reported usage. @default { input: 11, output: tokens.length + toolCalls.length } */
   usage?: { input: number; output: number };
-  /** @default 'stop' */
+  /** @default 'stop' (ignored when there are `toolCalls`) */
   finishReason?: 'stop' | 'length';
   /**
    * After this many tokens, send the provider's mid-stream error (OpenAI: a `data: {"error":{...}}` chunk;
@@ -31,7 +56,10 @@ export interface UpstreamScript {
   failAfter?: number;
   /** After this many tokens, send nothing more (socket stays open) until the client closes it. */
   hangAfter?: number;
-  /** Statuses for the first requests before the script runs, e.g. `[429]` or `[503, 503]`. */
+  /**
+   * Statuses for the first requests before the script runs, e.g. `[429]` or `[503, 503]`. These requests do
+   * not use up a queued script (see `scripts()`): the retry gets the same script.
+   */
   status?: number[];
   /** Pause between tokens. @default 0 */
   tokenDelayMs?: number;
@@ -51,8 +79,17 @@ export interface FakeUpstream {
   url: string;
   /** Every request received on a provider route, body parsed. */
   requests: RecordedRequest[];
-  /** The script for the following requests (replaces the previous one; resets the status counter). */
+  /**
+   * The script for every following request (replaces the previous one and any queue; resets the status
+   * counter). Same as `scripts([s])`.
+   */
   script(s: UpstreamScript): void;
+  /**
+   * One script per following request, in order (replaces the previous ones): each streamed answer takes the
+   * next; the last one then repeats for every later request. A script's `status` list applies to that
+   * script only: its error responses do not move the queue on, so a retry gets the same script.
+   */
+  scripts(list: UpstreamScript[]): void;
   /** The oldest request not yet taken by `nextRequest()`, or the next one to arrive. */
   nextRequest(): Promise<RecordedRequest>;
   /** Resolves when a client closes a streaming response before it finished (one close per call). */
@@ -76,11 +113,31 @@ interface Encoder {
   fail(): string | null;
 }
 
+/** A tool call with its wire id resolved and its arguments serialized. */
+interface PlannedToolCall {
+  /** Always set for OpenAI and Anthropic; for Gemini only when the script gave one. */
+  id: string | undefined;
+  name: string;
+  args: Record<string, unknown>;
+  /** `JSON.stringify(args)` */
+  json: string;
+}
+
 interface StreamPlan {
   tokens: string[];
+  toolCalls: PlannedToolCall[];
   input: number;
   output: number;
-  finishReason: 'stop' | 'length';
+  /** 'tool-calls' whenever there are tool calls. */
+  finishReason: 'stop' | 'length' | 'tool-calls';
+}
+
+/** A JSON string in at least two pieces (every JSON object text is at least 2 characters long). */
+function splitJson(json: string): string[] {
+  const size = Math.max(1, Math.min(16, Math.ceil(json.length / 2)));
+  const parts: string[] = [];
+  for (let i = 0; i < json.length; i += size) parts.push(json.slice(i, i + size));
+  return parts;
 }
 
 /** The request fields the encoders read (OpenAI and Anthropic bodies). */
@@ -110,12 +167,31 @@ function openaiEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encoder {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
       ...(includeUsage ? { usage: null } : {}),
     });
+  // A tool-call-only answer starts with the first tool call chunk (`content: null`), as OpenAI does.
+  const toolOnly = plan.tokens.length === 0 && plan.toolCalls.length > 0;
+  const toolCallChunks = () =>
+    plan.toolCalls
+      .map(
+        (call, index) =>
+          chunk({
+            ...(toolOnly && index === 0 ? { role: 'assistant', content: null } : {}),
+            tool_calls: [
+              { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+            ],
+            ...(toolOnly && index === 0 ? { refusal: null } : {}),
+          }) +
+          splitJson(call.json)
+            .map((part) => chunk({ tool_calls: [{ index, function: { arguments: part } }] }))
+            .join(''),
+      )
+      .join('');
   return {
     contentType: 'text/event-stream; charset=utf-8',
-    head: () => chunk({ role: 'assistant', content: '', refusal: null }),
+    head: () => (toolOnly ? '' : chunk({ role: 'assistant', content: '', refusal: null })),
     token: (text) => chunk({ content: text }),
     finish: () =>
-      chunk({}, plan.finishReason) +
+      toolCallChunks() +
+      chunk({}, plan.finishReason === 'tool-calls' ? 'tool_calls' : plan.finishReason) +
       (includeUsage
         ? sse({
             ...base,
@@ -148,6 +224,10 @@ function openaiEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encoder {
 }
 
 function anthropicEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encoder {
+  // Block 0 is the text, unless the answer is tool calls only; each tool call is a block after it.
+  const hasText = plan.tokens.length > 0 || plan.toolCalls.length === 0;
+  const firstToolIndex = hasText ? 1 : 0;
+  const stopReason = { 'tool-calls': 'tool_use', length: 'max_tokens', stop: 'end_turn' }[plan.finishReason];
   return {
     contentType: 'text/event-stream; charset=utf-8',
     head: () =>
@@ -169,11 +249,13 @@ function anthropicEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encode
           },
         },
       }) +
-      namedSse('content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'text', text: '' },
-      }) +
+      (hasText
+        ? namedSse('content_block_start', {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'text', text: '' },
+          })
+        : '') +
       namedSse('ping', { type: 'ping' }),
     token: (text) =>
       namedSse('content_block_delta', {
@@ -182,13 +264,32 @@ function anthropicEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encode
         delta: { type: 'text_delta', text },
       }),
     finish: () =>
-      namedSse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+      (hasText ? namedSse('content_block_stop', { type: 'content_block_stop', index: 0 }) : '') +
+      plan.toolCalls
+        .map((call, i) => {
+          const index = firstToolIndex + i;
+          return (
+            namedSse('content_block_start', {
+              type: 'content_block_start',
+              index,
+              content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+            }) +
+            splitJson(call.json)
+              .map((partial_json) =>
+                namedSse('content_block_delta', {
+                  type: 'content_block_delta',
+                  index,
+                  delta: { type: 'input_json_delta', partial_json },
+                }),
+              )
+              .join('') +
+            namedSse('content_block_stop', { type: 'content_block_stop', index })
+          );
+        })
+        .join('') +
       namedSse('message_delta', {
         type: 'message_delta',
-        delta: {
-          stop_reason: plan.finishReason === 'length' ? 'max_tokens' : 'end_turn',
-          stop_sequence: null,
-        },
+        delta: { stop_reason: stopReason, stop_sequence: null },
         usage: { output_tokens: plan.output },
       }) +
       namedSse('message_stop', { type: 'message_stop' }),
@@ -203,11 +304,11 @@ function anthropicEncoder(body: ChatBody, plan: StreamPlan, seq: number): Encode
 function googleEncoder(model: string, plan: StreamPlan): Encoder {
   const responseId = randomBytes(12).toString('base64url');
   const finishReason = plan.finishReason === 'length' ? 'MAX_TOKENS' : 'STOP';
-  const chunk = (text: string, candidates: number, final: boolean) =>
+  const chunk = (parts: object[], candidates: number, final: boolean) =>
     sse({
       candidates: [
         {
-          content: { parts: [{ text }], role: 'model' },
+          content: { parts, role: 'model' },
           ...(final ? { finishReason } : {}),
           index: 0,
         },
@@ -223,10 +324,26 @@ function googleEncoder(model: string, plan: StreamPlan): Encoder {
   return {
     contentType: 'text/event-stream',
     head: () => '',
-    // The last token carries finishReason and the final usage; earlier ones a running count.
-    token: (text, index, last) => chunk(text, last ? plan.output : Math.min(index + 1, plan.output), last),
-    // Only reached on its own when there were no tokens to carry the finish.
-    finish: () => (plan.tokens.length === 0 ? chunk('', plan.output, true) : ''),
+    // The last chunk carries finishReason and the final usage; earlier ones a running count. That is the
+    // last token's, unless function calls follow: then theirs (Gemini sends them whole, in one chunk).
+    token: (text, index, last) => {
+      const final = last && plan.toolCalls.length === 0;
+      return chunk([{ text }], final ? plan.output : Math.min(index + 1, plan.output), final);
+    },
+    finish: () => {
+      if (plan.toolCalls.length > 0) {
+        const parts = plan.toolCalls.map((call) => ({
+          functionCall: {
+            ...(call.id === undefined ? {} : { id: call.id }),
+            name: call.name,
+            args: call.args,
+          },
+        }));
+        return chunk(parts, plan.output, true);
+      }
+      // Only reached on its own when there were no tokens to carry the finish.
+      return plan.tokens.length === 0 ? chunk([{ text: '' }], plan.output, true) : '';
+    },
     fail: () => null,
   };
 }
@@ -300,9 +417,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
+  /** Scripts for the next streamed answers, one each; then `current` repeats. */
+  let queue: UpstreamScript[] = [];
   let current: UpstreamScript = DEFAULT_SCRIPT;
+  /** How many of the script-in-use's `status` entries have been answered. */
   let statusIndex = 0;
   let seq = 0;
+  let toolCallSeq = 0;
   let closing = false;
   const requests: RecordedRequest[] = [];
   let taken = 0;
@@ -419,7 +540,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     } catch {
       body = text;
     }
-    const script = current;
+    // Taken now but used up only when answered (below); nothing in between awaits.
+    const queued = queue[0];
+    const script = queued ?? current;
     record({ provider, path: req.url ?? url.pathname, headers: { ...req.headers }, body });
 
     const fail = (status: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
@@ -445,19 +568,43 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       return fail(status, message, status === 429 ? { 'retry-after': '0' } : {});
     }
 
-    const plan: StreamPlan = {
-      tokens: script.tokens,
-      input: script.usage?.input ?? 11,
-      output: script.usage?.output ?? script.tokens.length,
-      finishReason: script.finishReason ?? 'stop',
-    };
-    seq++;
     if (provider === 'google') {
       if (url.searchParams.get('alt') !== 'sse') return fail(400, 'fake-upstream only streams with ?alt=sse');
+    } else if (asChatBody(body).stream !== true) {
+      return fail(400, 'fake-upstream only implements stream: true');
+    }
+
+    // This request gets the script's answer: a queued script is used up, and the next one starts afresh.
+    if (queued) {
+      queue.shift();
+      statusIndex = 0;
+    }
+    seq++;
+    const toolCalls = (script.toolCalls ?? []).map((call): PlannedToolCall => {
+      toolCallSeq++;
+      const fallback = {
+        openai: `call_${toolCallSeq}`,
+        anthropic: `toolu_${toolCallSeq}`,
+        google: undefined,
+      };
+      return {
+        id: call.id ?? fallback[provider],
+        name: call.name,
+        args: call.arguments,
+        json: JSON.stringify(call.arguments),
+      };
+    });
+    const plan: StreamPlan = {
+      tokens: script.tokens,
+      toolCalls,
+      input: script.usage?.input ?? 11,
+      output: script.usage?.output ?? script.tokens.length + toolCalls.length,
+      finishReason: toolCalls.length > 0 ? 'tool-calls' : (script.finishReason ?? 'stop'),
+    };
+    if (provider === 'google') {
       return stream(res, googleEncoder(target.model ?? 'unknown', plan), script, plan);
     }
     const chat = asChatBody(body);
-    if (chat.stream !== true) return fail(400, 'fake-upstream only implements stream: true');
     const encoder =
       provider === 'openai' ? openaiEncoder(chat, plan, seq) : anthropicEncoder(chat, plan, seq);
     return stream(res, encoder, script, plan);
@@ -487,7 +634,16 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     url: `http://127.0.0.1:${port}`,
     requests,
     script(s) {
+      queue = [];
       current = s;
+      statusIndex = 0;
+    },
+    scripts(list) {
+      const last = list.at(-1);
+      if (!last) throw new TypeError('fake-upstream: scripts() needs at least one script');
+      // The last one is not queued but repeats, so the queue never hands it out with a fresh status list twice.
+      queue = list.slice(0, -1);
+      current = last;
       statusIndex = 0;
     },
     nextRequest() {

@@ -48,7 +48,13 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const { db, drop } = await openTestDatabase(options.engine ?? 'pglite');
-  const config = loadConfig({ LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0', PORT: '0', ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    LOCAL_TOKEN_DELAY_MS: '0',
+    COMPONENT_ROW_DELAY_MS: '0',
+    PORT: '0',
+    ...options.env,
+  });
   const sink = options.logSink;
   const logger = sink
     ? pino({ level: 'debug' }, { write: (line: string) => void sink.push(line) })

@@ -8,6 +8,8 @@ import type {
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
 import { Bm25Index } from './bm25.js';
+import { describeTableResult } from './describe-table-result.js';
+import { parseTableRequest } from './parse-table-request.js';
 import { composeAnswer, NO_MATCH_ANSWER } from './compose-answer.js';
 import { loadKnowledgeBase, type Passage } from './knowledge-base.js';
 import { countTokens, splitTokens } from './text-tokens.js';
@@ -40,13 +42,42 @@ export class LocalModel implements LanguageModelV3 {
     return composeAnswer(this.#index, lastUserText(prompt)) ?? NO_MATCH_ANSWER;
   }
 
+  /**
+   * What to say, and whether to call a tool first: a request for a sample table (when the caller offers
+   * `show_table`) becomes a tool call; after the tool ran, its result is described; anything else is
+   * answered from the knowledge base.
+   */
+  plan(options: LanguageModelV3CallOptions): { text: string; toolCall?: { name: string; input: unknown } } {
+    const last = options.prompt.at(-1);
+    if (last?.role === 'tool') return { text: describeTableResult(options.prompt) };
+    const offersTable = options.tools?.some((t) => t.type === 'function' && t.name === 'show_table');
+    const query = offersTable ? parseTableRequest(lastUserText(options.prompt)) : undefined;
+    if (query)
+      return { text: 'Here is the table you asked for.', toolCall: { name: 'show_table', input: query } };
+    return { text: this.answer(options.prompt) };
+  }
+
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     options.abortSignal?.throwIfAborted();
-    const text = this.answer(options.prompt);
+    const { text, toolCall } = this.plan(options);
     return {
-      content: [{ type: 'text', text }],
-      finishReason: { unified: 'stop', raw: 'stop' },
-      usage: usage(promptTokens(options.prompt), countTokens(text)),
+      content: [
+        { type: 'text', text },
+        ...(toolCall
+          ? [
+              {
+                type: 'tool-call' as const,
+                toolCallId: 'local-call-1',
+                toolName: toolCall.name,
+                input: JSON.stringify(toolCall.input),
+              },
+            ]
+          : []),
+      ],
+      finishReason: toolCall
+        ? { unified: 'tool-calls', raw: 'tool_calls' }
+        : { unified: 'stop', raw: 'stop' },
+      usage: usage(promptTokens(options.prompt), countTokens(text) + (toolCall ? 1 : 0)),
       warnings: [],
     };
   }
@@ -54,7 +85,9 @@ export class LocalModel implements LanguageModelV3 {
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
     const signal = options.abortSignal;
     signal?.throwIfAborted();
-    const tokens = splitTokens(this.answer(options.prompt));
+    const { text, toolCall } = this.plan(options);
+    const tokens = splitTokens(text);
+    const callId = `local-call-${options.prompt.length}`;
     const inputTokens = promptTokens(options.prompt);
     const delayMs = this.#delayMs;
     let next = 0;
@@ -75,10 +108,21 @@ export class LocalModel implements LanguageModelV3 {
           return;
         }
         controller.enqueue({ type: 'text-end', id: 'text-1' });
+        if (toolCall) {
+          controller.enqueue({
+            type: 'tool-call',
+            toolCallId: callId,
+            toolName: toolCall.name,
+            input: JSON.stringify(toolCall.input),
+          });
+        }
         controller.enqueue({
           type: 'finish',
-          finishReason: { unified: 'stop', raw: 'stop' },
-          usage: usage(inputTokens, tokens.length),
+          finishReason: toolCall
+            ? { unified: 'tool-calls', raw: 'tool_calls' }
+            : { unified: 'stop', raw: 'stop' },
+          // A tool call counts as one token: it is one thing the model sent.
+          usage: usage(inputTokens, tokens.length + (toolCall ? 1 : 0)),
         });
         controller.close();
       },

@@ -1,0 +1,130 @@
+import { performance } from 'node:perf_hooks';
+import type { LanguageModelV3, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { ProgressEvent } from '../protocol/index.js';
+import type { Run } from '../runs/index.js';
+import { loggableError } from './classify-error.js';
+import type { ComponentStream } from './component-stream.js';
+import { type ModelCallPolicy, streamModel } from './stream-model.js';
+import { COMPONENT_TOOLS, runTool, type ToolCall } from './tools.js';
+
+/** Model calls per answer: each tool round trip is one more. */
+export const MAX_STEPS = 5;
+
+/** The answer so far, kept up to date as it streams so a failure can store what was produced. */
+export interface Answer {
+  text: string;
+  /** Text deltas sent. */
+  deltas: number;
+  firstTokenAt: number | undefined;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  finish: 'stop' | 'length';
+}
+
+export interface GenerateOptions {
+  model: LanguageModelV3;
+  prompt: LanguageModelV3Prompt;
+  policy: ModelCallPolicy;
+  maxOutputTokens: number | undefined;
+  components: ComponentStream;
+  rowDelayMs: number;
+  progress: (step: string, status: ProgressEvent['status'], label: string) => void;
+  warn: (details: Record<string, unknown>, message: string) => void;
+}
+
+/**
+ * Streams the model's answer into the run's log as `token` events, running the component tools it calls
+ * between its text (each call streams its component, the model continues from a short result), for at most
+ * MAX_STEPS model calls.
+ */
+export async function generateAnswer(run: Run, answer: Answer, o: GenerateOptions): Promise<void> {
+  let prompt = o.prompt;
+  for (let step = 1; step <= MAX_STEPS; step++) {
+    const calls: ToolCall[] = [];
+    let stepText = '';
+    const parts = streamModel(
+      o.model,
+      { prompt, tools: COMPONENT_TOOLS, maxOutputTokens: o.maxOutputTokens },
+      run.signal,
+      o.policy,
+      (attempt, delayMs, error) =>
+        o.warn({ runId: run.id, attempt, delayMs, err: loggableError(error) }, 'retrying model call'),
+    );
+    for await (const part of parts) {
+      if (part.type === 'text-delta') {
+        if (part.delta === '') continue;
+        let delta = part.delta;
+        // Text resumed after a component: keep it a separate paragraph rather than glued to the last word.
+        if (stepText === '' && answer.text !== '' && !/\s$/.test(answer.text) && !/^\s/.test(delta)) {
+          delta = `\n\n${delta}`;
+        }
+        answer.firstTokenAt ??= performance.now();
+        answer.text += delta;
+        stepText += delta;
+        answer.deltas++;
+        run.log.append({ type: 'token', delta });
+      } else if (part.type === 'tool-call') {
+        calls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+      } else if (part.type === 'finish') {
+        answer.inputTokens = add(answer.inputTokens, part.usage.inputTokens.total);
+        answer.outputTokens = add(answer.outputTokens, part.usage.outputTokens.total);
+        answer.finish = part.finishReason.unified === 'length' ? 'length' : 'stop';
+      }
+    }
+    if (calls.length === 0 || step === MAX_STEPS) return;
+
+    const results = [];
+    for (const call of calls) {
+      o.progress(
+        'components',
+        'started',
+        `Preparing ${call.toolName === 'show_table' ? 'a table' : 'a card'}`,
+      );
+      const output = await runTool(call, {
+        components: o.components,
+        rowDelayMs: o.rowDelayMs,
+        signal: run.signal,
+      });
+      run.signal.throwIfAborted();
+      o.progress(
+        'components',
+        'completed',
+        output.type.startsWith('error') ? 'Component not shown' : 'Component ready',
+      );
+      results.push({
+        type: 'tool-result' as const,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        output,
+      });
+    }
+    prompt = [
+      ...prompt,
+      {
+        role: 'assistant',
+        content: [
+          ...(stepText ? [{ type: 'text' as const, text: stepText }] : []),
+          ...calls.map((c) => ({
+            type: 'tool-call' as const,
+            toolCallId: c.toolCallId,
+            toolName: c.toolName,
+            input: parseInput(c.input),
+          })),
+        ],
+      },
+      { role: 'tool', content: results },
+    ];
+  }
+}
+
+function add(a: number | undefined, b: number | undefined): number | undefined {
+  return b === undefined ? a : (a ?? 0) + b;
+}
+
+function parseInput(input: string): unknown {
+  try {
+    return JSON.parse(input || '{}');
+  } catch {
+    return {};
+  }
+}
