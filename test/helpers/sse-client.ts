@@ -4,6 +4,8 @@ export interface ParsedEvent {
   id: number;
   event: string;
   data: Record<string, unknown> & { type: string };
+  /** Which network read delivered the event (0, 1, 2…): events of different reads arrived at different times. */
+  read: number;
 }
 
 /** POSTs a chat and parses the live stream with a real SSE parser, calling `onEvent` as events arrive. */
@@ -21,12 +23,14 @@ export async function postChatStream(
   });
   const events: ParsedEvent[] = [];
   const comments: string[] = [];
+  let read = 0;
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
       const parsed = {
         id: Number(message.id),
         event: message.event ?? 'message',
         data: JSON.parse(message.data),
+        read,
       };
       events.push(parsed);
       options.onEvent?.(parsed, () => controller.abort());
@@ -38,7 +42,10 @@ export async function postChatStream(
   if (!response.body) throw new Error('no body');
   const decoder = new TextDecoder();
   try {
-    for await (const chunk of response.body) parser.feed(decoder.decode(chunk, { stream: true }));
+    for await (const chunk of response.body) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      read++;
+    }
   } catch (error) {
     // Aborting our own request is how a test disconnects; anything else is a failure.
     if (!controller.signal.aborted) throw error;
