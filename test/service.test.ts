@@ -45,7 +45,17 @@ describe('service endpoints', () => {
     const chat = doc.paths['/v1/chat'].post;
     expect(Object.keys(chat.responses['200'].content)).toEqual(['text/event-stream', 'application/json']);
     const schemas = JSON.stringify(doc.components.schemas);
-    for (const name of ['StartEvent', 'ProgressEvent', 'TokenEvent', 'DoneEvent', 'ErrorEvent', 'Problem']) {
+    for (const name of [
+      'StartEvent',
+      'ProgressEvent',
+      'TokenEvent',
+      'ComponentEvent',
+      'DoneEvent',
+      'ErrorEvent',
+      'Problem',
+      'ComponentState',
+      'ModelList',
+    ]) {
       expect(schemas).toContain(name);
     }
   });
