@@ -68,6 +68,12 @@ const envSchema = z.object({
   MAX_COMPONENTS: int(0, 100).default(5),
   /** Pause between a table's rows, so clients see it fill. @default 20 */
   COMPONENT_ROW_DELAY_MS: int(0, 10_000).default(20),
+  /** `provider:model` that embeds documents for vector retrieval; unset: lexical retrieval only. */
+  EMBEDDING_MODEL: z.string().min(3).optional(),
+  /** Largest accepted uploaded file. @default 20971520 (20 MB) */
+  MAX_UPLOAD_BYTES: int(1, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  /** Files per upload request. @default 20 */
+  MAX_FILES_PER_UPLOAD: int(1, 1000).default(20),
   /** JSON: per-model prices overriding the built-in table. */
   MODEL_PRICES: z
     .string()
@@ -118,6 +124,9 @@ export interface Config {
   prices: Record<string, Price>;
   maxComponents: number;
   componentRowDelayMs: number;
+  embeddingModel: string | undefined;
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
 }
 
 /** Thrown at start when a setting cannot work; its message names every bad value. */
@@ -172,6 +181,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prices: e.MODEL_PRICES,
     maxComponents: e.MAX_COMPONENTS,
     componentRowDelayMs: e.COMPONENT_ROW_DELAY_MS,
+    embeddingModel: e.EMBEDDING_MODEL,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Config, ConfigError } from './config.js';
@@ -7,6 +8,7 @@ import {
   type AppContext,
   chatRoutes,
   conversationRoutes,
+  documentRoutes,
   modelRoutes,
   problem,
   problemFor,
@@ -14,9 +16,17 @@ import {
   sendProblem,
   serviceRoutes,
 } from './http/index.js';
-import { LocalModel, ModelRegistry, PriceTable } from './models/index.js';
+import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
+import { type Embedder, Retriever } from './rag/index.js';
 import { RunRegistry } from './runs/index.js';
-import { ChatStore, type Database, migrate, openDatabase } from './store/index.js';
+import {
+  ChatStore,
+  type Database,
+  DocumentStore,
+  ensureVectorStore,
+  migrate,
+  openDatabase,
+} from './store/index.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -55,15 +65,30 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     );
   }
 
+  let embedder: Embedder | undefined;
+  if (config.embeddingModel) {
+    try {
+      embedder = createEmbedder(config.embeddingModel, config.providers);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError(
+        `Invalid configuration:\n  EMBEDDING_MODEL=${JSON.stringify(config.embeddingModel)}: ${reason}`,
+      );
+    }
+  }
+
   const ownsDb = options.db === undefined;
   const db =
     options.db ??
     (await openDatabase(
       config.databaseUrl
         ? { engine: 'postgres', url: config.databaseUrl }
-        : { engine: 'pglite', dataDir: config.dataDir },
+        : { engine: 'pglite', dataDir: config.dataDir, vector: embedder !== undefined },
     ));
   await migrate(db);
+  // Vector retrieval needs both an embedding model and pgvector; without either, lexical search serves alone.
+  const vectorReady = embedder ? await ensureVectorStore(db) : false;
+  if (!vectorReady) embedder = undefined;
 
   const app = Fastify({
     ...(options.logger
@@ -103,7 +128,12 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   );
 
   const store = new ChatStore(db);
+  const documents = new DocumentStore(db);
+  const retriever = new Retriever(documents, embedder);
   const ctx: AppContext = {
+    documents,
+    retriever,
+    embedder,
     config,
     db,
     store,
@@ -117,13 +147,30 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       maxOutputTokens: config.maxOutputTokens,
       maxComponents: config.maxComponents,
       componentRowDelayMs: config.componentRowDelayMs,
+      retriever,
     },
   };
   await registerOpenApi(app, VERSION);
   serviceRoutes(app, ctx, VERSION);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.maxUploadBytes, files: config.maxFilesPerUpload, fields: 20 },
+    // A file over the limit is cut off and reported per file (413), not thrown for the whole request.
+    throwFileSizeLimit: false,
+  });
   chatRoutes(app, ctx);
   conversationRoutes(app, ctx);
   modelRoutes(app, ctx);
+  documentRoutes(app, ctx);
+  app.log.info(
+    {
+      retrieval: retriever.mode === 'hybrid' ? ['lexical', 'vector'] : ['lexical'],
+      embeddingModel: config.embeddingModel ?? null,
+      pgvector: vectorReady,
+    },
+    config.embeddingModel && !vectorReady
+      ? 'retrieval: lexical only (EMBEDDING_MODEL is set but pgvector is not available in this database)'
+      : `retrieval: ${retriever.mode === 'hybrid' ? 'hybrid (full-text + vector, fused by reciprocal rank)' : 'lexical (full-text)'}`,
+  );
   await app.ready();
 
   return {

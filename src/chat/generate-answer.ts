@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { LanguageModelV3, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3Prompt, SharedV3ProviderOptions } from '@ai-sdk/provider';
 import type { ProgressEvent } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
 import { loggableError } from './classify-error.js';
@@ -26,6 +26,8 @@ export interface GenerateOptions {
   prompt: LanguageModelV3Prompt;
   policy: ModelCallPolicy;
   maxOutputTokens: number | undefined;
+  /** Passed to every call; providers ignore the keys that are not theirs. */
+  providerOptions?: SharedV3ProviderOptions;
   components: ComponentStream;
   rowDelayMs: number;
   progress: (step: string, status: ProgressEvent['status'], label: string) => void;
@@ -44,7 +46,12 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
     let stepText = '';
     const parts = streamModel(
       o.model,
-      { prompt, tools: COMPONENT_TOOLS, maxOutputTokens: o.maxOutputTokens },
+      {
+        prompt,
+        tools: COMPONENT_TOOLS,
+        maxOutputTokens: o.maxOutputTokens,
+        providerOptions: o.providerOptions,
+      },
       run.signal,
       o.policy,
       (attempt, delayMs, error) =>

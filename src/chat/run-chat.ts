@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from '../models/index.js';
-import type { FinishReason, Metrics, ProgressEvent, Usage } from '../protocol/index.js';
+import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../protocol/index.js';
+import type { RetrievedChunk, Retriever } from '../rag/index.js';
 import type { Run } from '../runs/index.js';
 import type { ChatStore, Turn } from '../store/index.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
 import { type Answer, generateAnswer } from './generate-answer.js';
+import { searchQueryFor, systemWithSources } from './sources-prompt.js';
 import type { ModelCallPolicy } from './stream-model.js';
 import { trimHistory } from './trim-history.js';
 
@@ -29,6 +31,16 @@ export interface ChatDeps {
   maxComponents: number;
   /** Pause between a table's rows (and a card's fields). */
   componentRowDelayMs: number;
+  retriever: Retriever;
+}
+
+/** Retrieval for one turn, decided by the transport: which documents, how many passages. */
+export interface TurnRetrieval {
+  topK: number;
+  /** Only these documents; all when undefined. */
+  documentIds: string[] | undefined;
+  /** How many documents the search covers, for the progress label. */
+  documentCount: number;
 }
 
 /** One turn to answer: stored ids, the model, and the system prompt already resolved. */
@@ -37,6 +49,8 @@ export interface ChatTurn extends Turn {
   model: LanguageModelV3;
   system: string;
   language: string | null;
+  /** Undefined: no retrieval for this turn. */
+  rag: TurnRetrieval | undefined;
 }
 
 /**
@@ -72,6 +86,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   const components = new ComponentStream(run.log, deps.maxComponents, (title, limit) =>
     progress('components', 'skipped', `Only ${limit} components fit in one answer: "${title}" is not shown`),
   );
+  let sources: RetrievedChunk[] = [];
   let step = 'history';
   try {
     progress('history', 'started', 'Loading conversation history');
@@ -86,11 +101,23 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
         : `Using ${earlier} earlier messages`,
     );
 
+    let system = turn.system;
+    if (turn.rag) {
+      step = 'search';
+      sources = await retrieve(deps.retriever, turn.rag, searchQueryFor(turns), progress, run.signal);
+      run.log.append({ type: 'sources', sources: sources.map(toSource) });
+      system = systemWithSources(system, sources);
+    }
+
     step = 'generate';
     progress('generate', 'started', 'Generating answer');
     await generateAnswer(run, answer, {
       model: turn.model,
-      prompt: buildPrompt(turn.system, turns),
+      prompt: buildPrompt(system, turns),
+      // The offline model composes its answer from the passages themselves.
+      providerOptions: sources.length
+        ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
+        : undefined,
       policy: deps.policy,
       maxOutputTokens: deps.maxOutputTokens,
       components,
@@ -105,7 +132,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       return;
     }
     logger.error({ runId: run.id, step, model: turn.modelId, err: loggableError(error) }, 'chat run failed');
-    progress(step, 'failed', step === 'generate' ? 'Generation failed' : 'Loading history failed');
+    progress(step, 'failed', FAILED_LABELS[step] ?? 'Failed');
     components.completeAll();
     const { usage, metrics } = account();
     await store.finishMessage(turn.assistantMessageId, {
@@ -114,6 +141,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       usage,
       metrics,
       components: components.states(),
+      sources: sources.map(toSource),
     });
     const client = classifyModelError(error);
     run.log.append({
@@ -159,6 +187,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       usage,
       metrics,
       components: components.states(),
+      sources: sources.map(toSource),
     });
     run.log.append({
       type: 'done',
@@ -167,8 +196,57 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       conversation_id: turn.conversationId,
       usage,
       metrics,
+      ...(turn.rag ? { sources: sources.map(toSource) } : {}),
     });
   }
+}
+
+const FAILED_LABELS: Record<string, string> = {
+  history: 'Loading history failed',
+  search: 'Searching documents failed',
+  generate: 'Generation failed',
+};
+
+/** The retrieval steps users see: preparing the query, selecting documents, searching. */
+async function retrieve(
+  retriever: Retriever,
+  rag: TurnRetrieval,
+  query: string,
+  progress: (step: string, status: ProgressEvent['status'], label: string) => void,
+  signal: AbortSignal,
+): Promise<RetrievedChunk[]> {
+  progress('prepare_query', 'started', 'Preparing search query');
+  progress(
+    'prepare_query',
+    'completed',
+    `Searching for: ${query.length > 80 ? `${query.slice(0, 79)}…` : query}`,
+  );
+  progress('select_documents', 'started', 'Selecting relevant documents');
+  const n = rag.documentCount;
+  progress(
+    'select_documents',
+    'completed',
+    `${rag.documentIds ? 'Selected' : 'All'} ${n} document${n === 1 ? '' : 's'}`,
+  );
+  progress(
+    'search',
+    'started',
+    retriever.mode === 'hybrid' ? 'Searching documents (text and meaning)' : 'Searching documents',
+  );
+  const found = await retriever.search(query, rag.topK, rag.documentIds, signal);
+  progress('search', 'completed', `Found ${found.length} relevant passage${found.length === 1 ? '' : 's'}`);
+  return found;
+}
+
+function toSource(s: RetrievedChunk): Source {
+  return {
+    n: s.n,
+    document_id: s.document_id,
+    title: s.title,
+    chunk_id: s.chunk_id,
+    snippet: s.snippet,
+    score: s.score,
+  };
 }
 
 function round2(n: number): number {

@@ -5,7 +5,8 @@ import type { ChatDeps } from '../chat/index.js';
 import type { Config } from '../config.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { RunRegistry } from '../runs/index.js';
-import type { ChatStore, Database } from '../store/index.js';
+import type { Retriever } from '../rag/index.js';
+import type { ChatStore, Database, DocumentStore } from '../store/index.js';
 
 /** What the transports are given: the parts built by `createServer`. */
 export interface AppContext {
@@ -16,6 +17,10 @@ export interface AppContext {
   runs: RunRegistry;
   /** What every chat run shares: store, prices, model-call policy, history budget. */
   chat: ChatDeps;
+  documents: DocumentStore;
+  retriever: Retriever;
+  /** Set when `EMBEDDING_MODEL` is configured and pgvector is available. */
+  embedder: import('../rag/index.js').Embedder | undefined;
 }
 
 export type App = FastifyInstance<

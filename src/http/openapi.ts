@@ -18,6 +18,7 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
         { name: 'chat', description: 'Send messages, stream answers' },
         { name: 'conversations', description: 'Stored conversations' },
         { name: 'models', description: 'Configured language models' },
+        { name: 'documents', description: 'Uploaded documents and retrieval' },
         { name: 'service', description: 'Health and discovery' },
       ],
     },

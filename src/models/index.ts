@@ -1,5 +1,11 @@
+export { createEmbedder, EmbeddingModelError } from './embedding-model.js';
 export { Bm25Index, terms } from './local/bm25.js';
-export { composeAnswer, NO_MATCH_ANSWER } from './local/compose-answer.js';
+export {
+  composeAnswer,
+  composeFromSources,
+  type GivenSource,
+  NO_MATCH_ANSWER,
+} from './local/compose-answer.js';
 export { KNOWLEDGE_DIR, loadKnowledgeBase, type Passage, splitMarkdown } from './local/knowledge-base.js';
 export { LocalModel, type LocalModelOptions } from './local/local-model.js';
 export { countTokens, splitTokens } from './local/text-tokens.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ragOptionsSchema, sourceSchema } from './documents.js';
 import { finishReason, metricsSchema, usageSchema } from './events.js';
 
 /** @default 32000 — see `MAX_MESSAGE_CHARS` */
@@ -39,6 +40,7 @@ export function createChatRequestSchema(maxMessageChars: number) {
         .describe(
           'Name of a configured system prompt template (see `GET /v1/models`), instead of the server prompt',
         ),
+      rag: ragOptionsSchema.optional().describe('Retrieval over the uploaded documents'),
       stream: z
         .boolean()
         .optional()
@@ -63,6 +65,7 @@ export const chatReplySchema = z
     finish_reason: finishReason,
     usage: usageSchema,
     metrics: metricsSchema,
+    sources: z.array(sourceSchema),
   })
   .meta({ id: 'ChatReply' });
 export type ChatReply = z.infer<typeof chatReplySchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentState } from './components.js';
+import { sourceSchema } from './documents.js';
 import { metricsSchema, usageSchema } from './events.js';
 
 export const messageRole = z.enum(['user', 'assistant', 'system']);
@@ -17,6 +18,7 @@ export const messageSchema = z
     usage: usageSchema.nullable(),
     metrics: metricsSchema.nullable(),
     components: z.array(componentState).describe("Assistant messages: each component's final state"),
+    sources: z.array(sourceSchema).describe('Assistant messages: the passages the answer could cite'),
     created_at: z.string().describe('ISO 8601'),
   })
   .meta({ id: 'Message' });

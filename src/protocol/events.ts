@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentEvent } from './components.js';
+import { sourceSchema } from './documents.js';
 
 /**
  * Every event a run emits. The wire formats (SSE, JSON, later WebSocket and compat APIs) are encoders
@@ -37,6 +38,13 @@ export const tokenEvent = z
   .object({ type: z.literal('token'), delta: z.string() })
   .meta({ id: 'TokenEvent' });
 
+export const sourcesEvent = z
+  .object({
+    type: z.literal('sources'),
+    sources: z.array(sourceSchema).describe('The passages the answer may cite, before its first token'),
+  })
+  .meta({ id: 'SourcesEvent' });
+
 export const usageSchema = z
   .object({
     input_tokens: z.number().int().describe('As reported by the provider'),
@@ -62,6 +70,7 @@ export const doneEvent = z
     conversation_id: z.string(),
     usage: usageSchema,
     metrics: metricsSchema,
+    sources: z.array(sourceSchema).optional().describe('Repeats the `sources` event when retrieval ran'),
   })
   .meta({ id: 'DoneEvent' });
 
@@ -75,7 +84,15 @@ export const errorEvent = z
   .meta({ id: 'ErrorEvent' });
 
 export const runEvent = z
-  .discriminatedUnion('type', [startEvent, progressEvent, tokenEvent, componentEvent, doneEvent, errorEvent])
+  .discriminatedUnion('type', [
+    startEvent,
+    progressEvent,
+    sourcesEvent,
+    tokenEvent,
+    componentEvent,
+    doneEvent,
+    errorEvent,
+  ])
   .meta({ id: 'RunEvent' });
 
 export type StartEvent = z.infer<typeof startEvent>;

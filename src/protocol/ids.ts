@@ -5,14 +5,17 @@ import { z } from 'zod';
 export type ConversationId = string & { readonly __brand: 'ConversationId' };
 export type MessageId = string & { readonly __brand: 'MessageId' };
 export type RunId = string & { readonly __brand: 'RunId' };
+export type DocumentId = string & { readonly __brand: 'DocumentId' };
 
-const PREFIX = { conversation: 'conv', message: 'msg', run: 'run' } as const;
+const PREFIX = { conversation: 'conv', message: 'msg', run: 'run', document: 'doc' } as const;
 type IdKind = keyof typeof PREFIX;
 type IdOf<K extends IdKind> = K extends 'conversation'
   ? ConversationId
   : K extends 'message'
     ? MessageId
-    : RunId;
+    : K extends 'document'
+      ? DocumentId
+      : RunId;
 
 /** A new id: a readable prefix and 20 random bytes in base32 (`conv_…`, `msg_…`, `run_…`). */
 export function newId<K extends IdKind>(kind: K): IdOf<K> {

@@ -11,6 +11,7 @@ import {
   type Metrics,
   newId,
   type RunId,
+  type Source,
   type Usage,
 } from '../protocol/index.js';
 import type { Database, Queryable } from './database.js';
@@ -35,6 +36,7 @@ interface MessageRow {
   usage: Usage | null;
   metrics: Metrics | null;
   components: ComponentState[];
+  sources: Source[];
   created_at: Date;
 }
 
@@ -61,7 +63,8 @@ const CONVERSATION_COLUMNS = `c.id, c.seq::text as seq, c.title, c.created_at, c
   coalesce((select sum((m.usage->>'input_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as input_tokens,
   coalesce((select sum((m.usage->>'output_tokens')::bigint) from messages m where m.conversation_id = c.id), 0)::int as output_tokens,
   coalesce((select sum((m.usage->>'cost_usd')::numeric) from messages m where m.conversation_id = c.id), 0)::float8 as cost_usd`;
-const MESSAGE_COLUMNS = 'id, role, content, status, model, run_id, usage, metrics, components, created_at';
+const MESSAGE_COLUMNS =
+  'id, role, content, status, model, run_id, usage, metrics, components, sources, created_at';
 const TITLE_CHARS = 80;
 
 /** Conversations and their messages, on either engine. */
@@ -171,10 +174,12 @@ export class ChatStore {
       usage: Usage;
       metrics: Metrics;
       components: ComponentState[];
+      sources: Source[];
     },
   ): Promise<void> {
     await this.db.query(
-      `update messages set content = $2, status = $3, usage = $4, metrics = $5, components = $6, updated_at = now()
+      `update messages set content = $2, status = $3, usage = $4, metrics = $5, components = $6, sources = $7,
+         updated_at = now()
        where id = $1`,
       [
         id,
@@ -183,6 +188,7 @@ export class ChatStore {
         JSON.stringify(result.usage),
         JSON.stringify(result.metrics),
         JSON.stringify(result.components),
+        JSON.stringify(result.sources),
       ],
     );
   }
@@ -248,6 +254,7 @@ function toMessage(row: MessageRow): Message {
     usage: row.usage,
     metrics: row.metrics,
     components: row.components,
+    sources: row.sources,
     created_at: row.created_at.toISOString(),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { type Extensions, PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** What a repository needs: parameterised SQL (`$1`, `$2`…) returning rows. */
@@ -18,27 +18,37 @@ export interface Database extends Queryable {
 }
 
 export type DatabaseOptions =
-  | { engine: 'pglite' /** undefined: in memory */; dataDir?: string }
+  | {
+      engine: 'pglite';
+      /** Where the data lives; undefined: in memory. */
+      dataDir?: string;
+      /** Load pgvector (shipped with PGlite) for vector retrieval. */
+      vector?: boolean;
+    }
   | {
       engine: 'postgres';
-      url: string /** Tables live in this schema (created if missing). */;
+      url: string;
+      /** Tables live in this schema (created if missing). */
       schema?: string;
     };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.engine === 'pglite'
-    ? openPglite(options.dataDir)
+    ? openPglite(options.dataDir, options.vector ?? false)
     : openPostgres(options.url, options.schema);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, withVector: boolean): Promise<Database> {
+  const extensions: Extensions = withVector
+    ? { vector: (await import('@electric-sql/pglite-pgvector')).vector }
+    : {};
   let db: PGlite;
   if (dataDir) {
     const dir = join(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    db = await PGlite.create(dir);
+    db = await PGlite.create(dir, { extensions });
   } else {
-    db = await PGlite.create();
+    db = await PGlite.create({ extensions });
   }
   const query = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows;
   return {

@@ -7,4 +7,5 @@ export {
   titleFrom,
 } from './chat-store.js';
 export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
-export { MIGRATIONS, migrate } from './migrations.js';
+export { type ChunkHit, DocumentStore, type NewDocument } from './document-store.js';
+export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';

@@ -41,7 +41,54 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'components of assistant messages',
     sql: `alter table messages add column components jsonb not null default '[]'::jsonb`,
   },
+  {
+    version: 3,
+    name: 'documents and chunks with full-text search',
+    sql: `
+      create table documents (
+        id text primary key,
+        seq bigint generated always as identity unique,
+        title text not null,
+        filename text not null,
+        media_type text not null,
+        size_bytes bigint not null,
+        sha256 text not null unique,
+        chunk_count integer not null,
+        created_at timestamptz not null default now()
+      );
+      create table chunks (
+        id text primary key,
+        document_id text not null references documents(id) on delete cascade,
+        seq integer not null,
+        heading text,
+        content text not null,
+        tsv tsvector generated always as (to_tsvector('english', coalesce(heading, '') || ' ' || content)) stored
+      );
+      create index chunks_tsv on chunks using gin (tsv);
+      create index chunks_document_seq on chunks (document_id, seq);
+      alter table messages add column sources jsonb not null default '[]'::jsonb
+    `,
+  },
 ];
+
+/**
+ * Vector storage, created only where pgvector is available (always in PGlite with the extension loaded;
+ * on PostgreSQL when it is installed). Dimensions are free: different embedding models can coexist, and
+ * queries only compare vectors of the configured model.
+ */
+export async function ensureVectorStore(db: Database): Promise<boolean> {
+  try {
+    await db.exec(`create extension if not exists vector;
+      create table if not exists chunk_embeddings (
+        chunk_id text primary key references chunks(id) on delete cascade,
+        model text not null,
+        embedding vector not null
+      )`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // Serialises concurrent starts of several instances on one PostgreSQL: only one migrates at a time.
 const MIGRATION_LOCK = 7_318_204_551;

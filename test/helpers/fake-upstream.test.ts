@@ -4,6 +4,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import {
   APICallError,
+  type EmbeddingModelV3,
   type LanguageModelV3,
   type LanguageModelV3CallOptions,
   type LanguageModelV3FunctionTool,
@@ -12,6 +13,7 @@ import {
 } from '@ai-sdk/provider';
 import { describe, it, expect, afterEach, beforeEach } from 'vitest';
 import {
+  fakeEmbedding,
   type FakeUpstream,
   type Provider,
   type RecordedRequest,
@@ -127,6 +129,23 @@ const withToolResult = (toolCallId: string): LanguageModelV3Prompt => [
     ],
   },
 ];
+
+const EMBEDDING_CASES: { name: string; model(url: string): EmbeddingModelV3; authorization?: string }[] = [
+  {
+    name: 'openai',
+    model: (url) =>
+      createOpenAI({ apiKey: 'sk-test', baseURL: `${url}/v1` }).embedding('text-embedding-3-small'),
+    authorization: 'Bearer sk-test',
+  },
+  {
+    name: 'ollama',
+    model: (url) =>
+      createOpenAICompatible({ name: 'ollama', baseURL: `${url}/v1` }).embeddingModel('nomic-embed-text'),
+  },
+];
+
+/** Dot product, i.e. the cosine of unit vectors. */
+const cosine = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);
 
 /** The name of the first tool the request declared, in its provider's format. */
 function declaredToolName(request: RecordedRequest): unknown {
@@ -494,6 +513,129 @@ describe('fake upstream', () => {
     const { stream } = await CASES[2]!.model(fake.url).doStream({ prompt });
     await readAll(stream);
     expect((await next).provider).toBe('google');
+  });
+
+  describe.each(EMBEDDING_CASES)('embeddings through $name', ({ model, authorization }) => {
+    it('answers deterministic 64-dimension unit vectors, and records the request', async () => {
+      const values = ['solar battery storage', 'espresso grinder'];
+      const embedding = model(fake.url);
+      const result = await embedding.doEmbed({ values });
+      expect(result.embeddings).toHaveLength(2);
+      for (const [i, vector] of result.embeddings.entries()) {
+        expect(vector).toHaveLength(64);
+        expect(Math.hypot(...vector)).toBeCloseTo(1, 10);
+        expect(vector).toEqual(fakeEmbedding(values[i]!));
+      }
+      expect(result.usage).toEqual({ tokens: 5 });
+      expect((await embedding.doEmbed({ values })).embeddings).toEqual(result.embeddings);
+
+      const request = await fake.nextRequest();
+      expect(request).toMatchObject({
+        provider: 'openai',
+        path: '/v1/embeddings',
+        body: { model: embedding.modelId, input: values, encoding_format: 'float' },
+      });
+      expect(request.headers.authorization).toBe(authorization);
+      expect(fake.embeddingCalls).toBe(2);
+      await fake.nextRequest();
+    });
+
+    it('ranks texts sharing words (and word stems) higher', async () => {
+      const values = ['battery storage', 'solar batteries store energy', 'espresso grinder settings'];
+      const [query, related, unrelated] = (await model(fake.url).doEmbed({ values })).embeddings;
+      expect(cosine(query!, related!)).toBeGreaterThan(cosine(query!, unrelated!));
+      expect(cosine(query!, related!)).toBeGreaterThan(0);
+    });
+
+    it('failEmbeddings(status) fails every embeddings request until failEmbeddings(null)', async () => {
+      fake.failEmbeddings(500);
+      for (let i = 0; i < 2; i++) {
+        const error = await rejectionOf(model(fake.url).doEmbed({ values: ['x'] }));
+        expect(APICallError.isInstance(error)).toBe(true);
+        if (!APICallError.isInstance(error)) return;
+        expect(error.statusCode).toBe(500);
+        expect(error.isRetryable).toBe(true);
+        expect(error.message).toContain(UPSTREAM_SECRET);
+      }
+      fake.failEmbeddings(null);
+      expect((await model(fake.url).doEmbed({ values: ['espresso'] })).embeddings).toEqual([
+        fakeEmbedding('espresso'),
+      ]);
+      expect(fake.embeddingCalls).toBe(3);
+    });
+  });
+
+  it('embeddings and chat scripts do not interfere', async () => {
+    const embedder = EMBEDDING_CASES[0]!.model(fake.url);
+    const chat = CASES[0]!.model(fake.url);
+    fake.scripts([{ tokens: ['one'], status: [503] }, { tokens: ['two'] }]);
+    // Embeddings neither answer the script's status nor use up a queued script.
+    await embedder.doEmbed({ values: ['a text'] });
+    await expect(chat.doStream({ prompt })).rejects.toMatchObject({ statusCode: 503 });
+    fake.failEmbeddings(429);
+    await expect(embedder.doEmbed({ values: ['a text'] })).rejects.toMatchObject({ statusCode: 429 });
+    // failEmbeddings() does not touch chat.
+    expect(text((await readAll((await chat.doStream({ prompt })).stream)).parts)).toBe('one');
+    expect(text((await readAll((await chat.doStream({ prompt })).stream)).parts)).toBe('two');
+    expect(fake.embeddingCalls).toBe(2);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      '/v1/embeddings',
+      '/v1/chat/completions',
+      '/v1/embeddings',
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+  });
+
+  it('embeddings on the wire: string input, base64, /embeddings, bad requests', async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${fake.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const single = await post('/embeddings', { model: 'm', input: 'Battery, batteries!' });
+    expect(single).toEqual({
+      status: 200,
+      body: {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: fakeEmbedding('Battery, batteries!') }],
+        model: 'm',
+        usage: { prompt_tokens: 4, total_tokens: 4 },
+      },
+    });
+
+    const base64 = await post('/v1/embeddings', {
+      model: 'm',
+      input: ['a b', 'x'],
+      encoding_format: 'base64',
+    });
+    expect(base64.status).toBe(200);
+    const decoded = base64.body.data.map((d: { index: number; embedding: string }) => {
+      const bytes = Buffer.from(d.embedding, 'base64');
+      return [d.index, [...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)]];
+    });
+    // No word of 3+ characters: the all-zero vector.
+    const zero = new Array(64).fill(0);
+    expect(decoded).toEqual([
+      [0, zero],
+      [1, zero],
+    ]);
+
+    for (const bad of [
+      { model: 'm', input: [] },
+      { model: 'm', input: [''] },
+      { model: 'm', input: [1, 2] },
+      { input: 'x' },
+      { model: 'm', input: 'x', encoding_format: 'int8' },
+    ]) {
+      const { status, body } = await post('/v1/embeddings', bad);
+      expect([status, typeof body.error.message]).toEqual([400, 'string']);
+    }
+    expect(fake.embeddingCalls).toBe(7);
+    expect(fake.requests.every((r) => r.provider === 'openai')).toBe(true);
   });
 
   it('close() destroys hanging streams', async () => {

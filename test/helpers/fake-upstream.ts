@@ -11,8 +11,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * - OpenAI / OpenAI-compatible: `baseURL: `${url}/v1``  → `POST /v1/chat/completions` (`/chat/completions` too)
  * - Anthropic:                  `baseURL: `${url}/v1``  → `POST /v1/messages` (`/messages` too)
  * - Google:                     `baseURL: `${url}/v1beta`` → `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`
+ * - OpenAI embeddings:          `baseURL: `${url}/v1``  → `POST /v1/embeddings` (`/embeddings` too), answered with
+ *                               `fakeEmbedding()` of each input (see there); scripts do not apply to it.
  *
- * Only streaming requests are implemented; a non-streaming one is answered 400 in the provider's format.
+ * Only streaming requests are implemented for chat; a non-streaming one is answered 400 in the provider's format.
  *
  * A script can end the answer with tool calls (`toolCalls`), and `scripts([...])` queues one script per
  * request for multi-step (tool call → tool result → answer) conversations.
@@ -77,8 +79,16 @@ export interface RecordedRequest {
 export interface FakeUpstream {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  /** Every request received on a provider route, body parsed. */
+  /** Every request received on a provider route (embeddings included, as provider 'openai'), body parsed. */
   requests: RecordedRequest[];
+  /** How many requests reached the embeddings route (`/v1/embeddings`, `/embeddings`), failed ones included. */
+  readonly embeddingCalls: number;
+  /**
+   * Makes every following embeddings request answer this HTTP status with an OpenAI-style JSON error body
+   * (containing `UPSTREAM_SECRET`; 429 also sends `retry-after: 0`); `null` restores normal answers.
+   * Embeddings otherwise ignore scripts (`status` included), so chat scripts and embeddings do not interfere.
+   */
+  failEmbeddings(status: number | null): void;
   /**
    * The script for every following request (replaces the previous one and any queue; resets the status
    * counter). Same as `scripts([s])`.
@@ -100,6 +110,44 @@ export interface FakeUpstream {
 
 /** Every error message the fake sends contains this, so tests can check it never reaches a client. */
 export const UPSTREAM_SECRET = 'UPSTREAM-SECRET-DETAIL';
+
+/** The length of every `fakeEmbedding()` vector. */
+export const FAKE_EMBEDDING_DIMENSIONS = 64;
+
+/** 32-bit FNV-1a of the string's UTF-8 bytes. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/**
+ * The deterministic vector the fake answers embeddings requests with: a 64-dimension hashed bag of words.
+ * The text is lower-cased and split on everything but Unicode letters and digits; words shorter than 3
+ * characters are dropped; each word adds 1 to dimension `fnv1a(word) % 64` and 0.5 to dimension
+ * `fnv1a(first 5 characters of the word) % 64` (so 'battery' and 'batteries' meet; for words of up to 5
+ * characters that is the same dimension, which then gets 1.5). The result is L2-normalised; a text without
+ * any such word gives the all-zero vector. Texts sharing words have a higher cosine (dot product).
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+    const chars = [...word];
+    if (chars.length < 3) continue;
+    const wordDim = fnv1a(word) % FAKE_EMBEDDING_DIMENSIONS;
+    const prefixDim = fnv1a(chars.slice(0, 5).join('')) % FAKE_EMBEDDING_DIMENSIONS;
+    vector[wordDim] = (vector[wordDim] ?? 0) + 1;
+    vector[prefixDim] = (vector[prefixDim] ?? 0) + 0.5;
+  }
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector : vector.map((x) => x / norm);
+}
+
+/** A rough, deterministic token count for embeddings usage: words, numbers and punctuation marks. */
+const countTokens = (text: string) => text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0;
 
 const DEFAULT_SCRIPT: UpstreamScript = { tokens: ['Hello', ' from', ' the', ' fake', ' upstream.'] };
 
@@ -395,12 +443,16 @@ interface Route {
   provider: Provider;
   /** Gemini's model comes from the path. */
   model?: string;
+  /** The OpenAI embeddings route rather than chat. */
+  embeddings?: true;
 }
 
 function route(method: string | undefined, pathname: string): Route | undefined {
   if (method !== 'POST') return undefined;
   if (pathname === '/v1/chat/completions' || pathname === '/chat/completions') return { provider: 'openai' };
   if (pathname === '/v1/messages' || pathname === '/messages') return { provider: 'anthropic' };
+  if (pathname === '/v1/embeddings' || pathname === '/embeddings')
+    return { provider: 'openai', embeddings: true };
   // @ai-sdk/google: `${baseURL}/models/${modelId}:streamGenerateContent?alt=sse`, baseURL ending in /v1beta.
   const gemini = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(pathname);
   if (gemini?.[1]) return { provider: 'google', model: decodeURIComponent(gemini[1]) };
@@ -424,6 +476,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   let statusIndex = 0;
   let seq = 0;
   let toolCallSeq = 0;
+  let embeddingCalls = 0;
+  let embeddingFailure: number | null = null;
   let closing = false;
   const requests: RecordedRequest[] = [];
   let taken = 0;
@@ -471,6 +525,59 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
+
+  /**
+   * `POST /v1/embeddings` as OpenAI answers it: `input` a string or an array of (non-empty) strings,
+   * `encoding_format` 'float' (the default) or 'base64' (little-endian float32s). Token-array inputs and
+   * `dimensions` are not supported (`dimensions` is ignored: vectors always have 64 dimensions).
+   */
+  function embeddings(res: http.ServerResponse, body: unknown) {
+    const fail = (status: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
+      sendJson(res, status, errorBody('openai', status, message), headers);
+    if (embeddingFailure !== null) {
+      const status = embeddingFailure;
+      const message =
+        status === 429
+          ? `Rate limit reached. ${UPSTREAM_SECRET}`
+          : `Upstream error ${status}. ${UPSTREAM_SECRET}`;
+      return fail(status, message, status === 429 ? { 'retry-after': '0' } : {});
+    }
+    const request = (typeof body === 'object' && body !== null ? body : {}) as {
+      model?: unknown;
+      input?: unknown;
+      encoding_format?: unknown;
+    };
+    if (typeof request.model !== 'string' || request.model === '') {
+      return fail(400, 'you must provide a model parameter');
+    }
+    const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+    if (
+      !Array.isArray(inputs) ||
+      inputs.length === 0 ||
+      !inputs.every((x): x is string => typeof x === 'string' && x !== '')
+    ) {
+      return fail(400, "'$.input' is invalid: fake-upstream takes a non-empty string or array of them.");
+    }
+    const format = request.encoding_format ?? 'float';
+    if (format !== 'float' && format !== 'base64') {
+      return fail(400, `'${String(format)}' is not one of ['float', 'base64'] - 'encoding_format'`);
+    }
+    const tokens = inputs.reduce((sum, input) => sum + countTokens(input), 0);
+    sendJson(res, 200, {
+      object: 'list',
+      data: inputs.map((input, index) => {
+        const vector = fakeEmbedding(input);
+        return {
+          object: 'embedding',
+          index,
+          embedding:
+            format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
+        };
+      }),
+      model: request.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
 
   async function stream(
     res: http.ServerResponse,
@@ -544,6 +651,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const queued = queue[0];
     const script = queued ?? current;
     record({ provider, path: req.url ?? url.pathname, headers: { ...req.headers }, body });
+    if (target.embeddings) {
+      embeddingCalls++;
+      return embeddings(res, body);
+    }
 
     const fail = (status: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
       sendJson(res, status, errorBody(provider, status, message), headers);
@@ -633,6 +744,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get embeddingCalls() {
+      return embeddingCalls;
+    },
+    failEmbeddings(status) {
+      embeddingFailure = status;
+    },
     script(s) {
       queue = [];
       current = s;

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import { detectLanguage, runChat, systemPromptFor } from '../../chat/index.js';
+import { detectLanguage, runChat, systemPromptFor, type TurnRetrieval } from '../../chat/index.js';
+import type { DocumentStore } from '../../store/index.js';
 import {
   type ChatReply,
   type ConversationId,
@@ -7,6 +8,7 @@ import {
   createChatRequestSchema,
   newId,
   problemSchema,
+  type RagOptions,
   runEvent,
 } from '../../protocol/index.js';
 import type { Run } from '../../runs/index.js';
@@ -15,7 +17,7 @@ import { HttpProblem, problem, sendProblem } from '../problem.js';
 import { SSE_HEADERS, writeSse } from '../sse-writer.js';
 
 export function chatRoutes(app: App, ctx: AppContext): void {
-  const { config, store, models, runs, chat } = ctx;
+  const { config, store, models, runs, chat, documents } = ctx;
   app.post(
     '/v1/chat',
     {
@@ -54,6 +56,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
         body,
         language,
       );
+      const rag = await retrievalFor(documents, body.rag);
       const runId = newId('run');
       const turn = await store.beginTurn({
         conversationId: body.conversation_id as ConversationId | undefined,
@@ -70,7 +73,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
       }
       const run = runs.start(
         runId,
-        (r) => runChat(chat, request.log, r, { ...turn, modelId, model, system, language }),
+        (r) => runChat(chat, request.log, r, { ...turn, modelId, model, system, language, rag }),
         (error, r) => endCrashedRun(request.log, r, error),
       );
       // The client going away ends its subscription; in this release it also cancels the run.
@@ -91,6 +94,27 @@ export function chatRoutes(app: App, ctx: AppContext): void {
       return streamRun(reply, run, config.sseKeepAliveMs, gone.signal);
     },
   );
+}
+
+/**
+ * Whether and where this turn searches: on by default when there are documents, off when the request says
+ * so; named documents must exist (404 otherwise, before anything is written).
+ */
+async function retrievalFor(
+  documents: DocumentStore,
+  rag: RagOptions | undefined,
+): Promise<TurnRetrieval | undefined> {
+  if (rag?.enabled === false) return undefined;
+  const topK = rag?.top_k ?? 5;
+  if (rag?.document_ids) {
+    const missing = await documents.missing(rag.document_ids);
+    if (missing.length > 0)
+      throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
+    return { topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
+  }
+  const count = await documents.count();
+  if (count === 0 && rag?.enabled !== true) return undefined;
+  return { topK, documentIds: undefined, documentCount: count };
 }
 
 /** True when the client asks for JSON and not for an event stream. */
@@ -144,6 +168,7 @@ async function collectReply(
           finish_reason: event.finish_reason,
           usage: event.usage,
           metrics: event.metrics,
+          sources: event.sources ?? [],
         });
       }
     }

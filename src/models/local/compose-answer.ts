@@ -1,4 +1,5 @@
-import { type Bm25Index, terms } from './bm25.js';
+import { splitSentences } from '../../rag/index.js';
+import { Bm25Index, terms } from './bm25.js';
 import type { Passage } from './knowledge-base.js';
 
 const MAX_SOURCES = 3;
@@ -58,12 +59,42 @@ export function sentencesOf(text: string): string[] {
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return (prose.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [])
-    .map((s) => s.trim())
-    .filter((s) => s.length > 20);
+  return splitSentences(prose).filter((s) => s.length > 20);
 }
 
 function withCitation(sentence: string, n: number): string {
   const end = /[.!?]+$/.exec(sentence);
   return end ? `${sentence.slice(0, end.index)} [${n}]${end[0]}` : `${sentence} [${n}].`;
+}
+
+/** A retrieved passage handed to the local model (through `providerOptions.local.sources`). */
+export interface GivenSource {
+  n: number;
+  title: string;
+  text: string;
+}
+
+/**
+ * An extractive answer from retrieved passages: their sentences that share the most weighted terms with
+ * the question, best first, each cited with its passage's own number so `[n]` points into the `sources`
+ * event. Undefined when no sentence shares a term with the question.
+ */
+export function composeFromSources(question: string, sources: readonly GivenSource[]): string | undefined {
+  const index = new Bm25Index(sources, (s) => `${s.title}\n${s.text}`);
+  const queryTerms = new Set(terms(question));
+  const candidates: { sentence: string; n: number; score: number; rank: number; order: number }[] = [];
+  sources.forEach((source, rank) => {
+    sentencesOf(source.text).forEach((sentence, order) => {
+      let score = 0;
+      for (const t of new Set(terms(sentence))) if (queryTerms.has(t)) score += 1 + index.idf(t);
+      if (score > 0)
+        candidates.push({ sentence, n: source.n, score: score * (1 - rank * 0.05), rank, order });
+    });
+  });
+  if (candidates.length === 0) return undefined;
+  const best = candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.order - b.order);
+  // The best sentence, then at most two more that score close to it.
+  const top = best[0]?.score ?? 0;
+  const chosen = best.slice(0, 3).filter((c, i) => i === 0 || c.score >= top * 0.6);
+  return chosen.map((c) => withCitation(c.sentence, c.n)).join(' ');
 }

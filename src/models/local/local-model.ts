@@ -10,7 +10,7 @@ import type {
 import { Bm25Index } from './bm25.js';
 import { describeTableResult } from './describe-table-result.js';
 import { parseTableRequest } from './parse-table-request.js';
-import { composeAnswer, NO_MATCH_ANSWER } from './compose-answer.js';
+import { composeAnswer, composeFromSources, type GivenSource, NO_MATCH_ANSWER } from './compose-answer.js';
 import { loadKnowledgeBase, type Passage } from './knowledge-base.js';
 import { countTokens, splitTokens } from './text-tokens.js';
 
@@ -54,7 +54,12 @@ export class LocalModel implements LanguageModelV3 {
     const query = offersTable ? parseTableRequest(lastUserText(options.prompt)) : undefined;
     if (query)
       return { text: 'Here is the table you asked for.', toolCall: { name: 'show_table', input: query } };
-    return { text: this.answer(options.prompt) };
+    // Retrieved passages from the user's documents come first; the shipped documentation is the fallback.
+    const sources = options.providerOptions?.local?.sources as GivenSource[] | undefined;
+    const fromSources = sources?.length
+      ? composeFromSources(lastUserText(options.prompt), sources)
+      : undefined;
+    return { text: fromSources ?? this.answer(options.prompt) };
   }
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {

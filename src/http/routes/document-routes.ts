@@ -1,0 +1,173 @@
+import { readFile, rm } from 'node:fs/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import { z } from 'zod';
+import {
+  documentListSchema,
+  documentSchema,
+  problemSchema,
+  searchRequestSchema,
+  searchResultSchema,
+  type UploadResult,
+  uploadResultSchema,
+} from '../../protocol/index.js';
+import { ExtractionError, fileTypeOf, ingestDocument } from '../../rag/index.js';
+import type { App, AppContext } from '../app-context.js';
+import { HttpProblem, problem, sendProblem } from '../problem.js';
+import { saveUpload } from '../save-upload.js';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+type FileResult = UploadResult['files'][number];
+
+export function documentRoutes(app: App, ctx: AppContext): void {
+  const { documents, retriever, embedder, config } = ctx;
+
+  app.post(
+    '/v1/documents',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Upload one or more files to index (multipart/form-data)',
+        description:
+          'Send each file as a multipart file field (any field name): .txt, .md, .html, .pdf, .json or .csv, at ' +
+          'most `MAX_UPLOAD_BYTES` each. The same content is indexed once. One file: 201 with the result, or ' +
+          'its problem (413, 415, 422). Several files: each reported in `files`; 201 when all were indexed, ' +
+          '207 when some were rejected.',
+        consumes: ['multipart/form-data'],
+        response: {
+          200: uploadResultSchema,
+          201: uploadResultSchema,
+          207: uploadResultSchema,
+          400: problemSchema,
+          413: problemSchema,
+          415: problemSchema,
+          422: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new HttpProblem(415, 'unsupported_media_type', 'Upload files as multipart/form-data.');
+      }
+      const files: FileResult[] = [];
+      try {
+        for await (const part of request.files()) files.push(await indexFile(part));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
+          throw new HttpProblem(
+            413,
+            'too_many_files',
+            `At most ${config.maxFilesPerUpload} files per upload.`,
+          );
+        }
+        throw error;
+      }
+      if (files.length === 0) throw new HttpProblem(400, 'no_files', 'The upload holds no file.');
+      const [only] = files;
+      if (files.length === 1 && only?.problem) return sendProblem(reply, only.problem);
+      const rejected = files.some((f) => f.status === 'rejected');
+      const created = files.some((f) => f.status === 'indexed');
+      return reply.code(rejected ? 207 : created ? 201 : 200).send({ files });
+    },
+  );
+
+  /** One file: saved while it streams in, then extracted, chunked and indexed; rejected with a reason. */
+  async function indexFile(part: MultipartFile): Promise<FileResult> {
+    const filename = part.filename || 'upload';
+    const reject = (status: number, code: string, detail: string): FileResult => ({
+      filename,
+      status: 'rejected',
+      problem: problem(status, code, detail, '/v1/documents'),
+    });
+    try {
+      fileTypeOf(filename);
+    } catch (error) {
+      part.file.resume(); // the rest of the request still has to be read
+      if (error instanceof ExtractionError) return reject(error.status, error.code, error.message);
+      throw error;
+    }
+    const saved = await saveUpload(part.file);
+    try {
+      if (part.file.truncated) {
+        return reject(413, 'file_too_large', `"${filename}" is larger than ${config.maxUploadBytes} bytes.`);
+      }
+      // Read once, after the upload finished: the only whole copy in memory.
+      const bytes = await readFile(saved.path);
+      const { document, duplicate } = await ingestDocument(
+        { filename, bytes, sha256: saved.sha256 },
+        documents,
+        embedder,
+      );
+      return { filename, status: duplicate ? 'duplicate' : 'indexed', document };
+    } catch (error) {
+      if (error instanceof ExtractionError) return reject(error.status, error.code, error.message);
+      throw error;
+    } finally {
+      await rm(saved.dir, { recursive: true, force: true });
+    }
+  }
+
+  app.get(
+    '/v1/documents',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Indexed documents, newest first',
+        response: { 200: documentListSchema },
+      },
+    },
+    async () => ({ data: await documents.list() }),
+  );
+
+  app.get(
+    '/v1/documents/:id',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'One document',
+        params: idParams,
+        response: { 200: documentSchema, 404: problemSchema },
+      },
+    },
+    async (request) => (await documents.get(request.params.id)) ?? notFound(request.params.id),
+  );
+
+  app.delete(
+    '/v1/documents/:id',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Delete a document and its chunks',
+        params: idParams,
+        response: { 204: z.null().describe('Deleted'), 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await documents.delete(request.params.id))) notFound(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/search',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Ranked chunks for a query (hybrid when an embedding model is configured)',
+        body: searchRequestSchema,
+        response: { 200: searchResultSchema, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const { query, top_k, document_ids } = request.body;
+      const missing = document_ids ? await documents.missing(document_ids) : [];
+      if (missing.length > 0)
+        throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
+      const found = await retriever.search(query, top_k, document_ids);
+      return { mode: retriever.mode, results: found.map(({ heading: _heading, ...rest }) => rest) };
+    },
+  );
+}
+
+function notFound(id: string): never {
+  throw new HttpProblem(404, 'document_not_found', `No document with id "${id}".`);
+}

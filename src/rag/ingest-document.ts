@@ -1,0 +1,60 @@
+import type { DocumentInfo } from '../protocol/index.js';
+import type { DocumentStore } from '../store/index.js';
+import { chunkText } from './chunk-text.js';
+import { extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
+import type { Embedder } from './retriever.js';
+
+export interface Upload {
+  filename: string;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/** Vectors are requested this many chunks at a time. */
+const EMBED_BATCH = 64;
+
+/**
+ * Extracts, chunks, embeds and stores one uploaded file. The same bytes uploaded again are not indexed
+ * again: the existing document comes back as a duplicate. Throws ExtractionError for a file that cannot be
+ * read; nothing is stored then, nor when embedding fails.
+ */
+export async function ingestDocument(
+  upload: Upload,
+  documents: DocumentStore,
+  embedder: Embedder | undefined,
+  signal?: AbortSignal,
+): Promise<{ document: DocumentInfo; duplicate: boolean }> {
+  const existing = await documents.findBySha(upload.sha256);
+  if (existing) return { document: existing, duplicate: true };
+  const type = fileTypeOf(upload.filename);
+  const extracted = await extractText(upload.filename, upload.bytes);
+  const chunks = chunkText(extracted.text, { markdown: extracted.markdown });
+  let embeddings: { model: string; vectors: number[][] } | undefined;
+  if (embedder) {
+    const vectors: number[][] = [];
+    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+      const batch = chunks
+        .slice(i, i + EMBED_BATCH)
+        .map((c) => (c.heading ? `${c.heading}\n${c.text}` : c.text));
+      vectors.push(...(await embedder.embed(batch, signal)));
+    }
+    embeddings = { model: embedder.model, vectors };
+  }
+  try {
+    const document = await documents.insert({
+      title: extracted.title,
+      filename: upload.filename,
+      mediaType: FILE_TYPES[type],
+      sizeBytes: upload.bytes.byteLength,
+      sha256: upload.sha256,
+      chunks,
+      embeddings,
+    });
+    return { document, duplicate: false };
+  } catch (error) {
+    // Two uploads of the same bytes at once: the other one won; this one is its duplicate.
+    const winner = await documents.findBySha(upload.sha256);
+    if (winner) return { document: winner, duplicate: true };
+    throw error;
+  }
+}
