@@ -122,8 +122,8 @@ function utf8(filename: string, bytes: Uint8Array): string {
 
 async function pdfText(filename: string, bytes: Uint8Array): Promise<string> {
   try {
-    // pdf.js may detach the buffer it is given; it gets its own view so the caller's stays usable.
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
+    // No copy: pdf.js takes (and may detach) the caller's bytes, which are not needed after extraction.
+    const pdf = await getDocumentProxy(bytes);
     const { text } = await extractPdfText(pdf, { mergePages: false });
     return text.map((page) => page.trim()).join('\n\n');
   } catch {

@@ -1,5 +1,5 @@
 export { type Chunk, type ChunkOptions, chunkText } from './chunk-text.js';
 export { ExtractionError, type Extracted, extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
-export { ingestDocument, type Upload } from './ingest-document.js';
+export { EmbeddingError, ingestDocument, type Upload } from './ingest-document.js';
 export { splitSentences } from './sentences.js';
 export { type Embedder, fuse, queryTerms, type RetrievedChunk, Retriever, snippet } from './retriever.js';

@@ -10,6 +10,11 @@ export interface Upload {
   sha256: string;
 }
 
+/** The embedding model failed: the document is not stored (vectors are part of indexing it). */
+export class EmbeddingError extends Error {
+  override name = 'EmbeddingError';
+}
+
 /** Vectors are requested this many chunks at a time. */
 const EMBED_BATCH = 64;
 
@@ -27,6 +32,8 @@ export async function ingestDocument(
   const existing = await documents.findBySha(upload.sha256);
   if (existing) return { document: existing, duplicate: true };
   const type = fileTypeOf(upload.filename);
+  // Taken before extraction: a PDF parser may take over (detach) the bytes.
+  const sizeBytes = upload.bytes.byteLength;
   const extracted = await extractText(upload.filename, upload.bytes);
   const chunks = chunkText(extracted.text, { markdown: extracted.markdown });
   let embeddings: { model: string; vectors: number[][] } | undefined;
@@ -36,7 +43,11 @@ export async function ingestDocument(
       const batch = chunks
         .slice(i, i + EMBED_BATCH)
         .map((c) => (c.heading ? `${c.heading}\n${c.text}` : c.text));
-      vectors.push(...(await embedder.embed(batch, signal)));
+      try {
+        vectors.push(...(await embedder.embed(batch, signal)));
+      } catch (cause) {
+        throw new EmbeddingError(`embedding ${upload.filename} failed`, { cause });
+      }
     }
     embeddings = { model: embedder.model, vectors };
   }
@@ -45,7 +56,7 @@ export async function ingestDocument(
       title: extracted.title,
       filename: upload.filename,
       mediaType: FILE_TYPES[type],
-      sizeBytes: upload.bytes.byteLength,
+      sizeBytes,
       sha256: upload.sha256,
       chunks,
       embeddings,

@@ -12,9 +12,12 @@ export type Engine = 'pglite' | 'postgres';
 export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 /** A fresh database: in-memory PGlite, or a schema of its own on the PostgreSQL of DATABASE_URL. */
-export async function openTestDatabase(engine: Engine): Promise<{ db: Database; drop(): Promise<void> }> {
+export async function openTestDatabase(
+  engine: Engine,
+  vector = false,
+): Promise<{ db: Database; drop(): Promise<void> }> {
   if (engine === 'pglite') {
-    const db = await openDatabase({ engine: 'pglite' });
+    const db = await openDatabase({ engine: 'pglite', vector });
     return { db, drop: () => db.close() };
   }
   const url = process.env.DATABASE_URL;
@@ -45,9 +48,11 @@ export async function startTestServer(
     configureModels?: (models: ModelRegistry) => void;
     /** Every log line the server writes (debug and up) is pushed here. */
     logSink?: string[];
+    /** Load pgvector into the embedded database. */
+    vector?: boolean;
   } = {},
 ): Promise<TestServer> {
-  const { db, drop } = await openTestDatabase(options.engine ?? 'pglite');
+  const { db, drop } = await openTestDatabase(options.engine ?? 'pglite', options.vector);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     LOCAL_TOKEN_DELAY_MS: '0',

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import {
   documentListSchema,
@@ -10,7 +11,8 @@ import {
   type UploadResult,
   uploadResultSchema,
 } from '../../protocol/index.js';
-import { ExtractionError, fileTypeOf, ingestDocument } from '../../rag/index.js';
+import { loggableError } from '../../chat/index.js';
+import { EmbeddingError, ExtractionError, fileTypeOf, ingestDocument } from '../../rag/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { HttpProblem, problem, sendProblem } from '../problem.js';
 import { saveUpload } from '../save-upload.js';
@@ -41,6 +43,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
           413: problemSchema,
           415: problemSchema,
           422: problemSchema,
+          502: problemSchema,
         },
       },
     },
@@ -50,7 +53,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       }
       const files: FileResult[] = [];
       try {
-        for await (const part of request.files()) files.push(await indexFile(part));
+        for await (const part of request.files()) files.push(await indexFile(part, request.log));
       } catch (error) {
         if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
           throw new HttpProblem(
@@ -71,7 +74,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
   );
 
   /** One file: saved while it streams in, then extracted, chunked and indexed; rejected with a reason. */
-  async function indexFile(part: MultipartFile): Promise<FileResult> {
+  async function indexFile(part: MultipartFile, log: FastifyBaseLogger): Promise<FileResult> {
     const filename = part.filename || 'upload';
     const reject = (status: number, code: string, detail: string): FileResult => ({
       filename,
@@ -100,6 +103,14 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       return { filename, status: duplicate ? 'duplicate' : 'indexed', document };
     } catch (error) {
       if (error instanceof ExtractionError) return reject(error.status, error.code, error.message);
+      if (error instanceof EmbeddingError) {
+        log.error({ err: loggableError(error.cause), filename }, 'embedding failed');
+        return reject(
+          502,
+          'embedding_failed',
+          `"${filename}" could not be embedded; nothing was stored. Try again.`,
+        );
+      }
       throw error;
     } finally {
       await rm(saved.dir, { recursive: true, force: true });
