@@ -122,8 +122,9 @@ function utf8(filename: string, bytes: Uint8Array): string {
 
 async function pdfText(filename: string, bytes: Uint8Array): Promise<string> {
   try {
-    // No copy: pdf.js takes (and may detach) the caller's bytes, which are not needed after extraction.
-    const pdf = await getDocumentProxy(bytes);
+    // A plain view, no copy: pdf.js refuses Buffers, and may take over (detach) the bytes, which the caller
+    // no longer needs.
+    const pdf = await getDocumentProxy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const { text } = await extractPdfText(pdf, { mergePages: false });
     return text.map((page) => page.trim()).join('\n\n');
   } catch {
