@@ -74,6 +74,25 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: int(1, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   /** Files per upload request. @default 20 */
   MAX_FILES_PER_UPLOAD: int(1, 1000).default(20),
+  /** Redis for run logs, cancels and presence shared by several instances; unset: in-process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of StreamForge's Redis keys and channels. @default sf: */
+  REDIS_PREFIX: z.string().min(1).max(50).default('sf:'),
+  /** How long a finished run's events stay readable for resumes. @default 600000 (10 minutes) */
+  RUN_RETENTION_MS: int(1_000, 7 * 24 * 3_600_000).default(600_000),
+  /** A `continue` run with no subscriber for this long is cancelled. @default 30000 */
+  RUN_GRACE_MS: int(100, 3_600_000).default(30_000),
+  /** How long an instance's claim on its runs lasts unrenewed; a dead instance's runs are interrupted after it. @default 15000 */
+  RUN_LEASE_MS: int(300, 600_000).default(15_000),
+  /** How often instances look for runs of dead instances. @default 5000 */
+  RUN_SWEEP_MS: int(100, 600_000).default(5_000),
+  /** How often a running answer's text is saved (what a crash can lose at most). @default 2000 */
+  RUN_CHECKPOINT_MS: int(100, 600_000).default(2_000),
+  /** A subscriber whose socket stays full this long is disconnected (it resumes from where it was). @default 30000 */
+  SUBSCRIBER_STALL_MS: int(100, 600_000).default(30_000),
   /** JSON: per-model prices overriding the built-in table. */
   MODEL_PRICES: z
     .string()
@@ -125,6 +144,10 @@ export interface Config {
   maxComponents: number;
   componentRowDelayMs: number;
   embeddingModel: string | undefined;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  runs: { retentionMs: number; graceMs: number; leaseMs: number; sweepMs: number; checkpointMs: number };
+  subscriberStallMs: number;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
@@ -182,6 +205,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxComponents: e.MAX_COMPONENTS,
     componentRowDelayMs: e.COMPONENT_ROW_DELAY_MS,
     embeddingModel: e.EMBEDDING_MODEL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    runs: {
+      retentionMs: e.RUN_RETENTION_MS,
+      graceMs: e.RUN_GRACE_MS,
+      leaseMs: e.RUN_LEASE_MS,
+      sweepMs: e.RUN_SWEEP_MS,
+      checkpointMs: e.RUN_CHECKPOINT_MS,
+    },
+    subscriberStallMs: e.SUBSCRIBER_STALL_MS,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,
   };

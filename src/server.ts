@@ -10,6 +10,7 @@ import {
   conversationRoutes,
   documentRoutes,
   modelRoutes,
+  runRoutes,
   problem,
   problemFor,
   registerOpenApi,
@@ -18,7 +19,7 @@ import {
 } from './http/index.js';
 import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
 import { type Embedder, Retriever } from './rag/index.js';
-import { RunRegistry } from './runs/index.js';
+import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
 import {
   ChatStore,
   type Database,
@@ -26,6 +27,7 @@ import {
   ensureVectorStore,
   migrate,
   openDatabase,
+  RunStore,
 } from './store/index.js';
 
 export const VERSION: string = JSON.parse(
@@ -127,6 +129,17 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     sendProblem(reply, problem(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
   );
 
+  const backend: RunBackend = config.redisUrl
+    ? await RedisRunBackend.connect({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        retentionMs: config.runs.retentionMs,
+        maxRunMs: config.modelCalls.timeoutMs * 5,
+        maxEvents: 100_000,
+        onError: (err) => app.log.error({ err }, 'redis error'),
+      })
+    : new MemoryRunBackend(config.runs.retentionMs);
+  const runStore = new RunStore(db);
   const store = new ChatStore(db);
   const documents = new DocumentStore(db);
   const retriever = new Retriever(documents, embedder);
@@ -138,7 +151,14 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     db,
     store,
     models,
-    runs: new RunRegistry(),
+    runs: new RunRegistry({
+      backend,
+      store: runStore,
+      graceMs: config.runs.graceMs,
+      leaseMs: config.runs.leaseMs,
+      sweepMs: config.runs.sweepMs,
+      log: app.log,
+    }),
     chat: {
       store,
       prices: new PriceTable(config.prices),
@@ -148,6 +168,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       maxComponents: config.maxComponents,
       componentRowDelayMs: config.componentRowDelayMs,
       retriever,
+      checkpointMs: config.runs.checkpointMs,
     },
   };
   await registerOpenApi(app, VERSION);
@@ -161,6 +182,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   conversationRoutes(app, ctx);
   modelRoutes(app, ctx);
   documentRoutes(app, ctx);
+  runRoutes(app, ctx, runStore);
   app.log.info(
     {
       retrieval: retriever.mode === 'hybrid' ? ['lexical', 'vector'] : ['lexical'],
@@ -172,13 +194,14 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       : `retrieval: ${retriever.mode === 'hybrid' ? 'hybrid (full-text + vector, fused by reciprocal rank)' : 'lexical (full-text)'}`,
   );
   await app.ready();
+  ctx.runs.startMaintenance();
 
   return {
     ...ctx,
     app,
     async close() {
       await app.close();
-      await ctx.runs.drain();
+      await ctx.runs.close();
       if (ownsDb) await db.close();
     },
   };

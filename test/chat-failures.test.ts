@@ -23,11 +23,11 @@ describe.each(ENGINES)('when a run ends early (%s)', (engine) => {
   });
   afterAll(() => t.close());
 
-  it('a client disconnect aborts the model at once and stores the partial answer as cancelled', async () => {
+  it('with on_disconnect "cancel", a client disconnect aborts the model at once and stores the partial answer as cancelled', async () => {
     let tokens = 0;
     const { events } = await postChatStream(
       t.url,
-      { message: 'Tell me everything', model: 'test:hang' },
+      { message: 'Tell me everything', model: 'test:hang', on_disconnect: 'cancel' },
       {
         onEvent: (e, disconnect) => {
           if (e.event === 'token' && ++tokens === 2) disconnect();

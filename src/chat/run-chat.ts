@@ -32,6 +32,8 @@ export interface ChatDeps {
   /** Pause between a table's rows (and a card's fields). */
   componentRowDelayMs: number;
   retriever: Retriever;
+  /** How often the text so far is saved while generating. */
+  checkpointMs: number;
 }
 
 /** Retrieval for one turn, decided by the transport: which documents, how many passages. */
@@ -87,72 +89,91 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     progress('components', 'skipped', `Only ${limit} components fit in one answer: "${title}" is not shown`),
   );
   let sources: RetrievedChunk[] = [];
-  let step = 'history';
+  // Saved now and then, so an instance that dies mid-answer loses at most one interval of text.
+  let saved = '';
+  const checkpoint = setInterval(() => {
+    if (answer.text === saved) return;
+    saved = answer.text;
+    store.saveProgress(turn.assistantMessageId, saved).catch(() => {});
+  }, deps.checkpointMs);
+  checkpoint.unref();
   try {
-    progress('history', 'started', 'Loading conversation history');
-    const all = await store.history(turn.conversationId, turn.userMessageId);
-    const { turns, dropped } = trimHistory(turn.system, all, deps.historyTokenBudget);
-    const earlier = turns.length - 1;
-    progress(
-      'history',
-      'completed',
-      dropped > 0
-        ? `Using ${earlier} earlier messages (${dropped} oldest left out to fit the context)`
-        : `Using ${earlier} earlier messages`,
-    );
+    await answerTurn();
+  } finally {
+    clearInterval(checkpoint);
+  }
 
-    let system = turn.system;
-    if (turn.rag) {
-      step = 'search';
-      sources = await retrieve(deps.retriever, turn.rag, searchQueryFor(turns), progress, run.signal);
-      run.log.append({ type: 'sources', sources: sources.map(toSource) });
-      system = systemWithSources(system, sources);
-    }
+  async function answerTurn(): Promise<void> {
+    let step = 'history';
+    try {
+      progress('history', 'started', 'Loading conversation history');
+      const all = await store.history(turn.conversationId, turn.userMessageId);
+      const { turns, dropped } = trimHistory(turn.system, all, deps.historyTokenBudget);
+      const earlier = turns.length - 1;
+      progress(
+        'history',
+        'completed',
+        dropped > 0
+          ? `Using ${earlier} earlier messages (${dropped} oldest left out to fit the context)`
+          : `Using ${earlier} earlier messages`,
+      );
 
-    step = 'generate';
-    progress('generate', 'started', 'Generating answer');
-    await generateAnswer(run, answer, {
-      model: turn.model,
-      prompt: buildPrompt(system, turns),
-      // The offline model composes its answer from the passages themselves.
-      providerOptions: sources.length
-        ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
-        : undefined,
-      policy: deps.policy,
-      maxOutputTokens: deps.maxOutputTokens,
-      components,
-      rowDelayMs: deps.componentRowDelayMs,
-      progress,
-      warn: (details, message) => logger.warn(details, message),
-    });
-    progress('generate', 'completed', 'Answer complete');
-  } catch (error) {
-    if (run.signal.aborted) {
-      await finish('cancelled');
+      let system = turn.system;
+      if (turn.rag) {
+        step = 'search';
+        sources = await retrieve(deps.retriever, turn.rag, searchQueryFor(turns), progress, run.signal);
+        run.log.append({ type: 'sources', sources: sources.map(toSource) });
+        system = systemWithSources(system, sources);
+      }
+
+      step = 'generate';
+      progress('generate', 'started', 'Generating answer');
+      await generateAnswer(run, answer, {
+        model: turn.model,
+        prompt: buildPrompt(system, turns),
+        // The offline model composes its answer from the passages themselves.
+        providerOptions: sources.length
+          ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
+          : undefined,
+        policy: deps.policy,
+        maxOutputTokens: deps.maxOutputTokens,
+        components,
+        rowDelayMs: deps.componentRowDelayMs,
+        progress,
+        warn: (details, message) => logger.warn(details, message),
+      });
+      progress('generate', 'completed', 'Answer complete');
+    } catch (error) {
+      if (run.signal.aborted) {
+        await finish('cancelled');
+        return;
+      }
+      logger.error(
+        { runId: run.id, step, model: turn.modelId, err: loggableError(error) },
+        'chat run failed',
+      );
+      progress(step, 'failed', FAILED_LABELS[step] ?? 'Failed');
+      components.completeAll();
+      const { usage, metrics } = account();
+      await store.finishMessage(turn.assistantMessageId, {
+        content: answer.text,
+        status: 'failed',
+        usage,
+        metrics,
+        components: components.states(),
+        sources: sources.map(toSource),
+      });
+      const client = classifyModelError(error);
+      run.log.append({
+        type: 'error',
+        code: client.code,
+        message: answer.text ? `${client.message} What was generated so far is saved.` : client.message,
+        retryable: client.retryable,
+      });
       return;
     }
-    logger.error({ runId: run.id, step, model: turn.modelId, err: loggableError(error) }, 'chat run failed');
-    progress(step, 'failed', FAILED_LABELS[step] ?? 'Failed');
-    components.completeAll();
-    const { usage, metrics } = account();
-    await store.finishMessage(turn.assistantMessageId, {
-      content: answer.text,
-      status: 'failed',
-      usage,
-      metrics,
-      components: components.states(),
-      sources: sources.map(toSource),
-    });
-    const client = classifyModelError(error);
-    run.log.append({
-      type: 'error',
-      code: client.code,
-      message: answer.text ? `${client.message} What was generated so far is saved.` : client.message,
-      retryable: client.retryable,
-    });
-    return;
+    await finish(answer.finish);
   }
-  await finish(answer.finish);
 
   function account(): { usage: Usage; metrics: Metrics } {
     const end = performance.now();

@@ -5,5 +5,8 @@ export { chatRoutes } from './routes/chat-routes.js';
 export { conversationRoutes } from './routes/conversation-routes.js';
 export { documentRoutes } from './routes/document-routes.js';
 export { modelRoutes } from './routes/model-routes.js';
+export { runRoutes } from './routes/run-routes.js';
+export { type StartedChat, startChatRun } from './start-chat-run.js';
+export { streamRun } from './stream-run.js';
 export { serviceRoutes } from './routes/service-routes.js';
 export { formatSseEvent, SSE_HEADERS, SSE_PING, writeSse } from './sse-writer.js';

@@ -22,6 +22,8 @@ export interface WriteSseOptions {
   keepAliveMs: number;
   /** Aborts when the client has gone; the writer stops at once. */
   signal: AbortSignal;
+  /** Longest wait for a full socket to drain before giving up on the client. @default 30000 */
+  stallMs?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function writeSse(
   res: ServerResponse,
   source: AsyncIterable<LoggedEvent[]>,
   options: WriteSseOptions,
-): Promise<void> {
+): Promise<'ended' | 'gone' | 'stalled'> {
   const { signal } = options;
   let blocked = false;
   const ping = setInterval(() => {
@@ -42,28 +44,33 @@ export async function writeSse(
   }, options.keepAliveMs);
   try {
     for await (const batch of source) {
-      if (signal.aborted) return;
+      if (signal.aborted) return 'gone';
       let chunk = '';
       for (const event of batch) chunk += formatSseEvent(event);
       if (!res.write(chunk)) {
         blocked = true;
-        await drained(res, signal);
+        if (!(await drained(res, signal, options.stallMs ?? 30_000))) return 'stalled';
         blocked = false;
       }
     }
+    return signal.aborted ? 'gone' : 'ended';
   } finally {
     clearInterval(ping);
   }
 }
 
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+/** True once the socket drains (or the client goes); false when it stays full for `stallMs`. */
+function drained(res: ServerResponse, signal: AbortSignal, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      signal.removeEventListener('abort', onDrain);
+      resolve(ok);
     };
-    res.on('drain', done);
-    signal.addEventListener('abort', done, { once: true });
+    const onDrain = () => finish(true);
+    const timer = setTimeout(() => finish(false), stallMs);
+    res.on('drain', onDrain);
+    signal.addEventListener('abort', onDrain, { once: true });
   });
 }

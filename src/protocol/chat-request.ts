@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ragOptionsSchema, sourceSchema } from './documents.js';
 import { finishReason, metricsSchema, usageSchema } from './events.js';
+import { onDisconnect } from './runs.js';
 
 /** @default 32000 — see `MAX_MESSAGE_CHARS` */
 export const DEFAULT_MAX_MESSAGE_CHARS = 32_000;
@@ -41,6 +42,7 @@ export function createChatRequestSchema(maxMessageChars: number) {
           'Name of a configured system prompt template (see `GET /v1/models`), instead of the server prompt',
         ),
       rag: ragOptionsSchema.optional().describe('Retrieval over the uploaded documents'),
+      on_disconnect: onDisconnect.optional(),
       stream: z
         .boolean()
         .optional()

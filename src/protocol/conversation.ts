@@ -5,7 +5,7 @@ import { metricsSchema, usageSchema } from './events.js';
 
 export const messageRole = z.enum(['user', 'assistant', 'system']);
 /** `streaming` while generated; then `complete`, `cancelled` or `failed`, with the text produced so far. */
-export const messageStatus = z.enum(['streaming', 'complete', 'cancelled', 'failed']);
+export const messageStatus = z.enum(['streaming', 'complete', 'cancelled', 'failed', 'interrupted']);
 
 export const messageSchema = z
   .object({
@@ -43,7 +43,13 @@ export const conversationSchema = z
   .meta({ id: 'Conversation' });
 
 export const conversationDetailSchema = conversationSchema
-  .extend({ messages: z.array(messageSchema).describe('Oldest first') })
+  .extend({
+    messages: z.array(messageSchema).describe('Oldest first'),
+    active_run: z
+      .object({ id: z.string(), message_id: z.string() })
+      .nullable()
+      .describe('The run still generating in this conversation: rejoin it at `GET /v1/runs/{id}/events`'),
+  })
   .meta({ id: 'ConversationDetail' });
 
 export const conversationPageSchema = z

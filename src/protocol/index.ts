@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './ids.js';
 export * from './models.js';
 export * from './problem.js';
+export * from './runs.js';

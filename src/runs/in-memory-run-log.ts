@@ -10,6 +10,9 @@ export class InMemoryRunLog implements RunLog {
   #ended = false;
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
 
+  /** @param mirror called with each appended event, in order (the Redis backend copies them out). */
+  constructor(private readonly mirror?: (event: LoggedEvent) => void) {}
+
   get lastId(): number {
     return this.#events.length;
   }
@@ -21,7 +24,9 @@ export class InMemoryRunLog implements RunLog {
   append(event: RunEvent): number {
     if (this.#ended) throw new Error(`run log already ended; cannot append ${event.type}`);
     const id = this.#events.length + 1;
-    this.#events.push({ id, type: event.type, data: JSON.stringify(event) });
+    const logged = { id, type: event.type, data: JSON.stringify(event) };
+    this.#events.push(logged);
+    this.mirror?.(logged);
     if (isTerminal(event.type)) this.#ended = true;
     // Only readers that caught up wait; waking them costs nothing when there are none.
     if (this.#wake) {

@@ -1,3 +1,6 @@
 export { InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
+export { MemoryRunBackend } from './memory-run-backend.js';
+export { RedisRunBackend, type RedisRunBackendOptions } from './redis-run-backend.js';
+export type { RunBackend } from './run-backend.js';
 export type { LoggedEvent, RunLog } from './run-log.js';
-export { type Run, RunRegistry } from './run-registry.js';
+export { type Run, RunRegistry, type RunRegistryOptions } from './run-registry.js';

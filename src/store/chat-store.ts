@@ -51,6 +51,9 @@ export interface BeginTurn {
   userText: string;
   model: string;
   runId: RunId;
+  /** The instance that will run it, and how long its first lease lasts. */
+  instanceId: string;
+  leaseMs: number;
 }
 export interface Turn {
   conversationId: ConversationId;
@@ -94,7 +97,11 @@ export class ChatStore {
       `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 order by seq`,
       [id],
     );
-    return { ...conversation, messages: rows.map(toMessage) };
+    const [active] = await this.db.query<{ id: string; message_id: string }>(
+      `select id, message_id from runs where conversation_id = $1 and status = 'running' order by created_at desc limit 1`,
+      [id],
+    );
+    return { ...conversation, messages: rows.map(toMessage), active_run: active ?? null };
   }
 
   /** Newest first; the cursor is opaque to clients. */
@@ -151,6 +158,11 @@ export class ChatStore {
         turn.model,
         turn.runId,
       );
+      await tx.query(
+        `insert into runs (id, conversation_id, message_id, status, instance_id, lease_until)
+         values ($1, $2, $3, 'running', $4, now() + make_interval(secs => $5))`,
+        [turn.runId, conversationId, assistantMessageId, turn.instanceId, turn.leaseMs / 1000],
+      );
       return { conversationId, userMessageId, assistantMessageId };
     });
   }
@@ -163,6 +175,14 @@ export class ChatStore {
          and seq <= (select seq from messages where id = $2)
        order by seq`,
       [conversationId, untilMessageId],
+    );
+  }
+
+  /** Saves the text generated so far, so a crash of this instance loses at most one interval of it. */
+  async saveProgress(id: MessageId, content: string): Promise<void> {
+    await this.db.query(
+      `update messages set content = $2, updated_at = now() where id = $1 and status = 'streaming'`,
+      [id, content],
     );
   }
 

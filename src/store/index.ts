@@ -9,3 +9,4 @@ export {
 export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
 export { type ChunkHit, DocumentStore, type NewDocument } from './document-store.js';
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';
+export { RunStore } from './run-store.js';

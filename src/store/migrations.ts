@@ -69,6 +69,28 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table messages add column sources jsonb not null default '[]'::jsonb
     `,
   },
+  {
+    version: 4,
+    name: 'runs with leases; interrupted messages',
+    sql: `
+      create table runs (
+        id text primary key,
+        conversation_id text not null references conversations(id) on delete cascade,
+        message_id text not null,
+        status text not null check (status in ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+        instance_id text not null,
+        lease_until timestamptz not null,
+        last_event_id integer,
+        created_at timestamptz not null default now(),
+        finished_at timestamptz
+      );
+      create index runs_running_lease on runs (lease_until) where status = 'running';
+      create index runs_conversation on runs (conversation_id, created_at);
+      alter table messages drop constraint messages_status_check;
+      alter table messages add constraint messages_status_check
+        check (status in ('streaming', 'complete', 'cancelled', 'failed', 'interrupted'))
+    `,
+  },
 ];
 
 /**

@@ -1,23 +1,18 @@
-import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import { detectLanguage, runChat, systemPromptFor, type TurnRetrieval } from '../../chat/index.js';
-import type { DocumentStore } from '../../store/index.js';
 import {
   type ChatReply,
-  type ConversationId,
   chatReplySchema,
   createChatRequestSchema,
-  newId,
   problemSchema,
-  type RagOptions,
   runEvent,
 } from '../../protocol/index.js';
-import type { Run } from '../../runs/index.js';
+import type { RunLog } from '../../runs/index.js';
 import type { App, AppContext } from '../app-context.js';
-import { HttpProblem, problem, sendProblem } from '../problem.js';
-import { SSE_HEADERS, writeSse } from '../sse-writer.js';
+import { problem, sendProblem } from '../problem.js';
+import { startChatRun } from '../start-chat-run.js';
+import { streamRun } from '../stream-run.js';
 
 export function chatRoutes(app: App, ctx: AppContext): void {
-  const { config, store, models, runs, chat, documents } = ctx;
+  const { config, runs } = ctx;
   app.post(
     '/v1/chat',
     {
@@ -25,10 +20,11 @@ export function chatRoutes(app: App, ctx: AppContext): void {
         tags: ['chat'],
         summary: 'Send a message; the answer streams as Server-Sent Events',
         description:
-          'Answers `text/event-stream`: `start`, `progress`…, `token`…, then `done` or `error`. Each event ' +
-          'has `id: <n>` (1, 2, 3… within the run) and `event: <type>`; `data` is JSON repeating `type`. ' +
-          'With `"stream": false` or `Accept: application/json` the reply is one JSON document instead. ' +
-          'Closing the connection cancels the run; the partial answer is stored as `cancelled`.',
+          'Answers `text/event-stream`: `start`, `progress`…, `sources`, `token`/`component`…, then `done` or ' +
+          '`error`. Each event has `id: <n>` (1, 2, 3… within the run) and `event: <type>`; `data` is JSON ' +
+          'repeating `type`. With `"stream": false` or `Accept: application/json` the reply is one JSON ' +
+          'document instead. The run outlives the connection (`on_disconnect: "continue"`, the default): ' +
+          'resume it at `GET /v1/runs/{run_id}/events`; `"cancel"` stops it when the client goes.',
         body: createChatRequestSchema(config.maxMessageChars),
         response: {
           200: {
@@ -48,73 +44,31 @@ export function chatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const body = request.body;
-      // Everything that can reject the request is checked before anything is written.
-      const { id: modelId, model } = models.resolve(body.model);
-      const language = detectLanguage(body.message);
-      const system = systemPromptFor(
-        { serverPrompt: config.systemPrompt, templates: config.systemTemplates },
-        body,
-        language,
-      );
-      const rag = await retrievalFor(documents, body.rag);
-      const runId = newId('run');
-      const turn = await store.beginTurn({
-        conversationId: body.conversation_id as ConversationId | undefined,
-        userText: body.message,
-        model: modelId,
-        runId,
-      });
-      if (!turn) {
-        throw new HttpProblem(
-          404,
-          'conversation_not_found',
-          `No conversation with id "${body.conversation_id}".`,
-        );
-      }
-      const run = runs.start(
-        runId,
-        (r) => runChat(chat, request.log, r, { ...turn, modelId, model, system, language, rag }),
-        (error, r) => endCrashedRun(request.log, r, error),
-      );
-      // The client going away ends its subscription; in this release it also cancels the run.
-      const gone = new AbortController();
-      reply.raw.on('close', () => {
-        if (reply.raw.writableFinished) return;
-        gone.abort();
-        run.abort(new Error('client disconnected'));
-      });
-
+      const { run } = await startChatRun(ctx, body, request.log);
+      // The response is the run's first subscriber; leaving ends the subscription, and the run per policy.
+      const release = runs.subscribe(run.id);
       if (body.stream === false || prefersJson(request.headers.accept)) {
-        const result = await collectReply(run, gone.signal);
-        if ('code' in result) {
-          return sendProblem(reply, problem(502, result.code, result.message, request.url));
+        const gone = new AbortController();
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) gone.abort();
+        });
+        try {
+          const result = await collectReply(run.log, gone.signal);
+          if ('code' in result)
+            return sendProblem(reply, problem(502, result.code, result.message, request.url));
+          return reply.send(result);
+        } finally {
+          release();
         }
-        return reply.send(result);
       }
-      return streamRun(reply, run, config.sseKeepAliveMs, gone.signal);
+      return streamRun(reply, run.log, {
+        after: 0,
+        keepAliveMs: config.sseKeepAliveMs,
+        stallMs: config.subscriberStallMs,
+        onClose: release,
+      });
     },
   );
-}
-
-/**
- * Whether and where this turn searches: on by default when there are documents, off when the request says
- * so; named documents must exist (404 otherwise, before anything is written).
- */
-async function retrievalFor(
-  documents: DocumentStore,
-  rag: RagOptions | undefined,
-): Promise<TurnRetrieval | undefined> {
-  if (rag?.enabled === false) return undefined;
-  const topK = rag?.top_k ?? 5;
-  if (rag?.document_ids) {
-    const missing = await documents.missing(rag.document_ids);
-    if (missing.length > 0)
-      throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
-    return { topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
-  }
-  const count = await documents.count();
-  if (count === 0 && rag?.enabled !== true) return undefined;
-  return { topK, documentIds: undefined, documentCount: count };
 }
 
 /** True when the client asks for JSON and not for an event stream. */
@@ -123,30 +77,14 @@ function prefersJson(accept: string | undefined): boolean {
   return accept.includes('application/json') && !accept.includes('text/event-stream');
 }
 
-async function streamRun(reply: FastifyReply, run: Run, keepAliveMs: number, signal: AbortSignal) {
-  // Headers set by hooks (request id, CORS…) still apply; the body is ours from here on.
-  const headers = { ...reply.getHeaders(), ...SSE_HEADERS };
-  reply.hijack();
-  for (const [name, value] of Object.entries(headers))
-    if (value !== undefined) reply.raw.setHeader(name, value);
-  reply.raw.writeHead(200);
-  reply.raw.flushHeaders();
-  try {
-    await writeSse(reply.raw, run.log.read(0, signal), { keepAliveMs, signal });
-  } finally {
-    // After a disconnect the socket is gone; ending it again is a harmless no-op.
-    reply.raw.end();
-  }
-}
-
 /** Reads the run to its end and folds the events into one reply. */
 async function collectReply(
-  run: Run,
+  log: RunLog,
   signal: AbortSignal,
 ): Promise<ChatReply | { code: string; message: string }> {
   let content = '';
   let reply: Partial<ChatReply> = {};
-  for await (const batch of run.log.read(0, signal)) {
+  for await (const batch of log.read(0, signal)) {
     for (const logged of batch) {
       const event = runEvent.parse(JSON.parse(logged.data));
       if (event.type === 'start') {
@@ -174,17 +112,4 @@ async function collectReply(
     }
   }
   return { code: 'cancelled', message: 'The run ended before it finished.' };
-}
-
-/** A pipeline that threw instead of ending its run: log it, and still give subscribers a terminal event. */
-function endCrashedRun(log: FastifyBaseLogger, run: Run, error: unknown): void {
-  log.error({ err: error, runId: run.id }, 'run crashed');
-  if (!run.log.ended) {
-    run.log.append({
-      type: 'error',
-      code: 'internal_error',
-      message: 'Something went wrong on our side. Please try again.',
-      retryable: true,
-    });
-  }
 }

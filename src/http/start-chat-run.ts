@@ -1,0 +1,92 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { detectLanguage, runChat, systemPromptFor, type TurnRetrieval } from '../chat/index.js';
+import { type ChatRequest, type ConversationId, newId, type RagOptions } from '../protocol/index.js';
+import type { Run } from '../runs/index.js';
+import type { DocumentStore } from '../store/index.js';
+import type { AppContext } from './app-context.js';
+import { HttpProblem } from './problem.js';
+
+export interface StartedChat {
+  run: Run;
+  conversationId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+}
+
+/**
+ * The one way a chat starts, for every transport (SSE, JSON, WebSocket, Socket.IO, compat APIs): checks
+ * everything that can reject the request before anything is written, stores the turn, and starts the run.
+ * Throws HttpProblem / UnknownModelError / … for a request to reject.
+ */
+export async function startChatRun(
+  ctx: AppContext,
+  body: ChatRequest,
+  log: FastifyBaseLogger,
+): Promise<StartedChat> {
+  const { config, store, models, runs, chat, documents } = ctx;
+  const { id: modelId, model } = models.resolve(body.model);
+  const language = detectLanguage(body.message);
+  const system = systemPromptFor(
+    { serverPrompt: config.systemPrompt, templates: config.systemTemplates },
+    body,
+    language,
+  );
+  const rag = await retrievalFor(documents, body.rag);
+  const runId = newId('run');
+  const turn = await store.beginTurn({
+    conversationId: body.conversation_id as ConversationId | undefined,
+    userText: body.message,
+    model: modelId,
+    runId,
+    instanceId: runs.instanceId,
+    leaseMs: runs.leaseMs,
+  });
+  if (!turn) {
+    throw new HttpProblem(
+      404,
+      'conversation_not_found',
+      `No conversation with id "${body.conversation_id}".`,
+    );
+  }
+  const run = runs.start(
+    runId,
+    (r) => runChat(chat, log, r, { ...turn, modelId, model, system, language, rag }),
+    (error, r) => endCrashedRun(log, r, error),
+    body.on_disconnect ?? 'continue',
+  );
+  return { run, ...turn };
+}
+
+/**
+ * Whether and where this turn searches: on by default when there are documents, off when the request says
+ * so; named documents must exist (404 otherwise, before anything is written).
+ */
+async function retrievalFor(
+  documents: DocumentStore,
+  rag: RagOptions | undefined,
+): Promise<TurnRetrieval | undefined> {
+  if (rag?.enabled === false) return undefined;
+  const topK = rag?.top_k ?? 5;
+  if (rag?.document_ids) {
+    const missing = await documents.missing(rag.document_ids);
+    if (missing.length > 0)
+      throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
+    return { topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
+  }
+  const count = await documents.count();
+  if (count === 0 && rag?.enabled !== true) return undefined;
+  return { topK, documentIds: undefined, documentCount: count };
+}
+
+/** A pipeline that threw instead of ending its run: log it, and still give subscribers a terminal event. */
+function endCrashedRun(log: FastifyBaseLogger, run: Run, error: unknown): void {
+  log.error({ err: error, runId: run.id }, 'run crashed');
+  if (!run.log.ended) {
+    run.log.append({
+      type: 'error',
+      code: 'internal_error',
+      message: 'Something went wrong on our side. Please try again.',
+      retryable: true,
+    });
+  }
+}
