@@ -67,7 +67,7 @@ async function stream(res: http.ServerResponse, model: string, hold: boolean): P
 
   let seq = 0;
   /** Writes one event: true when the socket took it, false when the caller must wait for `drained()`. */
-  const write = (event: object & { type: string }): boolean =>
+  const write = (event: { type: string; [field: string]: unknown }): boolean =>
     res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   const drained = () =>
     new Promise<void>((resolve) => {
@@ -79,7 +79,7 @@ async function stream(res: http.ServerResponse, model: string, hold: boolean): P
       res.on('drain', done);
       res.on('close', done);
     });
-  const send = async (event: object & { type: string }) => {
+  const send = async (event: { type: string; [field: string]: unknown }) => {
     if (!write(event)) await drained();
   };
   const progress = (step: string, status: string, label: string) =>

@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+
 /**
  * The messages between the benchmark (parent) and the server it measures (a child process), and the child's
  * side of them. Each server child runs `node --expose-gc --import tsx <server>.ts <tokens> <backlog>`.
@@ -9,16 +12,22 @@ export const HELD_AFTER = 10;
 /** The i-th delta of every answer, the same in both servers. */
 export const delta = (i: number): string => ` tok${i}`;
 
-/** Parent → child. */
+/** What the server reports about itself: memory (after a full GC when asked) and CPU time used so far. */
+export interface Stats {
+  memory: NodeJS.MemoryUsage;
+  cpu: NodeJS.CpuUsage;
+}
+
+/** Parent → child. Requests carry a `seq` that the child's `reply` repeats. */
 export type ToChild =
-  | { type: 'memory'; seq: number }
+  | { type: 'stats'; seq: number; gc: boolean }
+  | { type: 'profile-start'; seq: number }
+  | { type: 'profile-stop'; seq: number; file: string }
   | { type: 'release' }
   | { type: 'stop' };
 
 /** Child → parent. */
-export type ToParent =
-  | { type: 'listening'; port: number }
-  | { type: 'memory'; seq: number; usage: NodeJS.MemoryUsage };
+export type ToParent = { type: 'listening'; port: number } | { type: 'reply'; seq: number; stats?: Stats };
 
 /** What a server child is started with. */
 export interface ChildArgs {
@@ -59,13 +68,15 @@ export class Gate {
 }
 
 /**
- * The child's side: reports its port, answers memory requests (after a full GC) and releases held streams.
+ * The child's side: reports its port, answers stats requests, profiles its CPU between `profile-start` and
+ * `profile-stop` (V8's sampling profiler through the inspector, this thread only) and releases held streams.
  * `stop` (or the parent going away) ends the process after `close`.
  */
 export function serveParent(port: number, gate: Gate, close: () => Promise<void>): void {
   const send = (message: ToParent) => process.send?.(message);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('start the server child with --expose-gc');
+  let profiler: Session | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -77,17 +88,43 @@ export function serveParent(port: number, gate: Gate, close: () => Promise<void>
     await close().catch(() => undefined);
     process.exit(0);
   };
-  process.on('message', (message: ToChild) => {
-    if (message.type === 'memory') {
-      gc();
-      gc();
-      send({ type: 'memory', seq: message.seq, usage: process.memoryUsage() });
-    } else if (message.type === 'release') {
-      gate.release();
-    } else if (message.type === 'stop') {
-      void stop();
+  const handle = async (message: ToChild) => {
+    switch (message.type) {
+      case 'stats':
+        if (message.gc) {
+          gc();
+          gc();
+        }
+        send({
+          type: 'reply',
+          seq: message.seq,
+          stats: { memory: process.memoryUsage(), cpu: process.cpuUsage() },
+        });
+        return;
+      case 'profile-start':
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        send({ type: 'reply', seq: message.seq });
+        return;
+      case 'profile-stop':
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          profiler.disconnect();
+          profiler = undefined;
+          await writeFile(message.file, JSON.stringify(profile));
+        }
+        send({ type: 'reply', seq: message.seq });
+        return;
+      case 'release':
+        gate.release();
+        return;
+      case 'stop':
+        await stop();
     }
-  });
+  };
+  process.on('message', (message: ToChild) => void handle(message));
   process.on('disconnect', () => void stop());
   send({ type: 'listening', port });
 }

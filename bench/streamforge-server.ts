@@ -44,13 +44,15 @@ function syntheticModel(id: string, tokens: number, gate?: Gate): LanguageModelV
   };
 }
 
-if (!process.send) throw new Error('streamforge-server.ts is started by stream-bench.ts (it needs an IPC channel)');
+if (!process.send)
+  throw new Error('streamforge-server.ts is started by stream-bench.ts (it needs an IPC channel)');
 {
   const { tokens, backlog } = childArgs();
   const gate = new Gate();
   const db = await openDatabase({ engine: 'pglite' });
   const server = await createServer({
-    config: loadConfig({ LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0' }),
+    // Settings from the environment apply (RUN_RETENTION_MS=…, REDIS_URL=…), except the log level.
+    config: loadConfig({ ...process.env, LOG_LEVEL: 'silent' }),
     db,
     configureModels: (m) =>
       m

@@ -40,6 +40,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Interval of `: ping` comment lines on open event streams. @default 15000 */
   SSE_KEEPALIVE_MS: int(1_000, 600_000).default(15_000),
+  /** `retry:` sent to resuming EventSource clients: how soon they reconnect after a drop. @default 1000 */
+  SSE_RETRY_MS: int(0, 600_000).default(1_000),
   /** @default 32000 */
   MAX_MESSAGE_CHARS: int(1, 1_000_000).default(DEFAULT_MAX_MESSAGE_CHARS),
   /** Largest accepted request body. @default 1048576 */
@@ -122,6 +124,7 @@ export interface Config {
   databaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   sseKeepAliveMs: number;
+  sseRetryMs: number;
   maxMessageChars: number;
   bodyLimitBytes: number;
   defaultModel: string;
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
+    sseRetryMs: e.SSE_RETRY_MS,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     defaultModel: e.DEFAULT_MODEL,

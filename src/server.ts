@@ -6,6 +6,7 @@ import { type Config, ConfigError } from './config.js';
 import {
   type App,
   type AppContext,
+  attachSocketIo,
   chatRoutes,
   conversationRoutes,
   documentRoutes,
@@ -16,6 +17,7 @@ import {
   registerOpenApi,
   sendProblem,
   serviceRoutes,
+  websocketRoutes,
 } from './http/index.js';
 import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
 import { type Embedder, Retriever } from './rag/index.js';
@@ -183,6 +185,8 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   modelRoutes(app, ctx);
   documentRoutes(app, ctx);
   runRoutes(app, ctx, runStore);
+  await websocketRoutes(app, ctx);
+  const io = attachSocketIo(app, ctx);
   app.log.info(
     {
       retrieval: retriever.mode === 'hybrid' ? ['lexical', 'vector'] : ['lexical'],
@@ -200,7 +204,8 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     ...ctx,
     app,
     async close() {
-      await app.close();
+      // Together: open Socket.IO connections would hold the http server's close open.
+      await Promise.all([io.close(), app.close()]);
       await ctx.runs.close();
       if (ownsDb) await db.close();
     },

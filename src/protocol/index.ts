@@ -7,3 +7,5 @@ export * from './ids.js';
 export * from './models.js';
 export * from './problem.js';
 export * from './runs.js';
+export * from './ws-messages.js';
+export * from './socket-io-events.js';

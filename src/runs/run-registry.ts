@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { isTerminal, type RunEvent, type RunId, type RunStatus } from '../protocol/index.js';
 import type { RunStore } from '../store/index.js';
 import type { RunBackend } from './run-backend.js';
@@ -40,14 +41,17 @@ interface Active {
  * The runs this instance executes, and the way to every run's log wherever it runs. Knows nothing of HTTP:
  * transports attach as subscribers and read logs.
  */
-export class RunRegistry {
+export class RunRegistry extends EventEmitter<{ subscribers: [runId: string, count: number] }> {
   /** This process: the owner recorded on its runs and renewed in their leases. */
   readonly instanceId = randomUUID();
   readonly #active = new Map<RunId, Active>();
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Subscribers on this instance per run (any run, whichever instance executes it). */
+  readonly #subscribers = new Map<string, number>();
   #closed = false;
 
   constructor(private readonly o: RunRegistryOptions) {
+    super();
     o.backend.onCancel((runId) =>
       this.#active.get(runId as RunId)?.run.abort(new Error('cancelled on request')),
     );
@@ -165,6 +169,7 @@ export class RunRegistry {
     // Other instances learn of this subscriber through the backend; refreshed while it reads.
     const refresh = setInterval(touch, Math.max(100, Math.floor(this.o.graceMs / 3)));
     refresh.unref();
+    this.#count(id, +1);
     if (active) {
       active.subscribers++;
       clearTimeout(active.grace);
@@ -175,11 +180,24 @@ export class RunRegistry {
       if (released) return;
       released = true;
       clearInterval(refresh);
+      this.#count(id, -1);
       touch();
       if (!active || this.#active.get(id as RunId) !== active) return;
       active.subscribers--;
       if (active.subscribers === 0) this.#armGrace(active);
     };
+  }
+
+  /** How many subscribers read `id` on this instance now. */
+  subscriberCount(id: string): number {
+    return this.#subscribers.get(id) ?? 0;
+  }
+
+  #count(id: string, delta: number): void {
+    const n = (this.#subscribers.get(id) ?? 0) + delta;
+    if (n > 0) this.#subscribers.set(id, n);
+    else this.#subscribers.delete(id);
+    this.emit('subscribers', id, n);
   }
 
   /** The first subscriber left: a `cancel` run stops now, a `continue` run after the grace period. */

@@ -91,6 +91,18 @@ export const MIGRATIONS: readonly Migration[] = [
         check (status in ('streaming', 'complete', 'cancelled', 'failed', 'interrupted'))
     `,
   },
+  {
+    version: 5,
+    name: 'legacy Socket.IO sessions',
+    sql: `
+      create table legacy_sessions (
+        id text primary key,
+        conversation_id text not null references conversations(id) on delete cascade,
+        created_at timestamptz not null default now()
+      );
+      create index legacy_sessions_conversation on legacy_sessions (conversation_id)
+    `,
+  },
 ];
 
 /**

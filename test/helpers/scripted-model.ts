@@ -16,6 +16,8 @@ export interface ScriptedModelOptions {
   hangAfter?: number;
   usage?: { input: number; output: number };
   finishReason?: 'stop' | 'length';
+  /** Pause before each delta, so a run stays live while a test reconnects. */
+  delayMs?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export class ScriptedModel implements LanguageModelV3 {
     this.calls.push(options);
     const signal = options.abortSignal;
     signal?.addEventListener('abort', () => this.#onAbort(signal.reason), { once: true });
-    const { deltas, failAfter, failWith, hangAfter, usage, finishReason } = this.script;
+    const { deltas, failAfter, failWith, hangAfter, usage, finishReason, delayMs } = this.script;
     let i = 0;
     const stream = new ReadableStream<LanguageModelV3StreamPart>({
       async pull(controller) {
@@ -60,6 +62,14 @@ export class ScriptedModel implements LanguageModelV3 {
           return;
         }
         if (i < deltas.length) {
+          if (delayMs) {
+            await new Promise<void>((resolve, reject) => {
+              const timer = setTimeout(resolve, delayMs);
+              signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), {
+                once: true,
+              });
+            });
+          }
           controller.enqueue({ type: 'text-delta', id: 't', delta: deltas[i++] ?? '' });
           return;
         }

@@ -15,7 +15,7 @@ export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres
 export async function openTestDatabase(
   engine: Engine,
   vector = false,
-): Promise<{ db: Database; drop(): Promise<void> }> {
+): Promise<{ db: Database; schema?: string; drop(): Promise<void> }> {
   if (engine === 'pglite') {
     const db = await openDatabase({ engine: 'pglite', vector });
     return { db, drop: () => db.close() };
@@ -26,6 +26,7 @@ export async function openTestDatabase(
   const db = await openDatabase({ engine: 'postgres', url, schema });
   return {
     db,
+    schema,
     async drop() {
       await db.exec(`drop schema ${schema} cascade`);
       await db.close();
@@ -50,9 +51,13 @@ export async function startTestServer(
     logSink?: string[];
     /** Load pgvector into the embedded database. */
     vector?: boolean;
+    /** Another instance on the same database (as instances behind a load balancer share PostgreSQL). */
+    shareDatabaseWith?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const { db, drop } = await openTestDatabase(options.engine ?? 'pglite', options.vector);
+  const { db, drop } = options.shareDatabaseWith
+    ? { db: options.shareDatabaseWith.db, drop: async () => {} }
+    : await openTestDatabase(options.engine ?? 'pglite', options.vector);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     LOCAL_TOKEN_DELAY_MS: '0',

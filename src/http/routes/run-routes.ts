@@ -6,8 +6,6 @@ import { HttpProblem } from '../problem.js';
 import { streamRun } from '../stream-run.js';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
-/** EventSource clients reconnect this long after a drop. */
-const RETRY_MS = 1000;
 
 export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
   const { runs, config } = ctx;
@@ -68,7 +66,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
         after,
         keepAliveMs: config.sseKeepAliveMs,
         stallMs: config.subscriberStallMs,
-        retryMs: RETRY_MS,
+        retryMs: config.sseRetryMs,
         onClose: runs.subscribe(id),
       });
     },

@@ -1,0 +1,28 @@
+import type { ConversationId } from '../protocol/index.js';
+import type { Database } from './database.js';
+
+/**
+ * The `session_id`s of clients written against the older Socket.IO chat API, each naming a conversation.
+ * A session goes with its conversation when that is deleted.
+ */
+export class LegacySessionStore {
+  constructor(private readonly db: Database) {}
+
+  /** The conversation a session continues; undefined for a session this server does not know. */
+  async conversationFor(sessionId: string): Promise<ConversationId | undefined> {
+    const [row] = await this.db.query<{ conversation_id: ConversationId }>(
+      'select conversation_id from legacy_sessions where id = $1',
+      [sessionId],
+    );
+    return row?.conversation_id;
+  }
+
+  /** Makes `sessionId` name `conversationId` from now on. */
+  async link(sessionId: string, conversationId: ConversationId): Promise<void> {
+    await this.db.query(
+      `insert into legacy_sessions (id, conversation_id) values ($1, $2)
+       on conflict (id) do update set conversation_id = excluded.conversation_id`,
+      [sessionId, conversationId],
+    );
+  }
+}
