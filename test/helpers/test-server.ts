@@ -36,6 +36,8 @@ export async function openTestDatabase(
 
 export interface TestServer {
   url: string;
+  /** The PostgreSQL schema holding this server's tables (PostgreSQL only). */
+  schema?: string;
   server: StreamForge;
   db: Database;
   close(): Promise<void>;
@@ -55,8 +57,8 @@ export async function startTestServer(
     shareDatabaseWith?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const { db, drop } = options.shareDatabaseWith
-    ? { db: options.shareDatabaseWith.db, drop: async () => {} }
+  const { db, drop, schema } = options.shareDatabaseWith
+    ? { db: options.shareDatabaseWith.db, drop: async () => {}, schema: options.shareDatabaseWith.schema }
     : await openTestDatabase(options.engine ?? 'pglite', options.vector);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -74,6 +76,7 @@ export async function startTestServer(
   const { port } = server.app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    schema,
     server,
     db,
     async close() {
