@@ -51,7 +51,7 @@ if (
 
 /** Any stream still open after this is aborted and counted as failed. */
 const STREAM_TIMEOUT_MS = 60_000;
-/** How long a child may take to start, or to answer a memory request. */
+/** How long a child may take to start, or to answer a request. */
 const CHILD_TIMEOUT_MS = 60_000;
 const HOST = '127.0.0.1';
 const FIXED_BODY = JSON.stringify({ message: 'bench', model: 'bench:fixed' });
@@ -130,7 +130,14 @@ class ServerChild {
       this.#pending.set(seq, resolve),
     );
     this.#send({ ...message, seq });
-    return withTimeout(reply, CHILD_TIMEOUT_MS, `${this.name} server did not answer ${message.type}`);
+    const exited = this.#exited.then(() => {
+      throw new Error(`${this.name} server exited`);
+    });
+    return withTimeout(
+      Promise.race([reply, exited]),
+      CHILD_TIMEOUT_MS,
+      `${this.name} server did not answer ${message.type}`,
+    );
   }
 
   /** Lets held streams finish. */
@@ -218,10 +225,11 @@ function openStream(
     const startedAt = performance.now();
     const result: StreamResult = { ok: false, events: 0, tokens: 0, bytes: 0, ttftMs: undefined };
     let settled = false;
+    const signal = AbortSignal.timeout(STREAM_TIMEOUT_MS);
     const settle = (error?: string) => {
       if (settled) return;
       settled = true;
-      if (error) result.error = error;
+      if (error) result.error = signal.aborted ? `aborted after ${STREAM_TIMEOUT_MS / 1000} s` : error;
       resolve(result);
     };
     const req = http.request(
@@ -232,7 +240,7 @@ function openStream(
         method: 'POST',
         agent,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        signal: AbortSignal.timeout(STREAM_TIMEOUT_MS),
+        signal,
       },
       (res) => {
         if (res.statusCode !== 200) {
@@ -245,7 +253,7 @@ function openStream(
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           const now = performance.now();
-          result.bytes += chunk.length;
+          result.bytes += chunk.length; // the stream is ASCII
           const text = tail.length > 0 ? tail + chunk : chunk;
           let from = 0;
           let end = text.indexOf('\n\n');
@@ -272,7 +280,7 @@ function openStream(
         res.on('close', () => settle(result.ok ? undefined : 'closed without done'));
       },
     );
-    req.on('error', (error) => settle(error.name === 'AbortError' ? 'timed out' : error.message));
+    req.on('error', (error) => settle(error.message));
     req.end(body);
   });
 }
@@ -405,7 +413,6 @@ async function heldMemory(server: ServerChild, agent: http.Agent, n: number) {
 interface Probe {
   headers: string[];
   events: { type: string; shape: string }[];
-  bytes: number;
 }
 
 function probe(port: number): Promise<Probe> {
@@ -443,7 +450,7 @@ function probe(port: number): Promise<Probe> {
                 shape: shapeOf(JSON.parse(data)),
               };
             });
-          resolve({ headers, events, bytes: Buffer.byteLength(text) });
+          resolve({ headers, events });
         });
       },
     );
