@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LegacySessionStore } from '../src/store/index.js';
@@ -39,6 +38,13 @@ function chatStream(socket: Socket, payload: unknown): Promise<Answer> {
   });
 }
 
+function connected(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+}
+
 function completed(answer: Answer) {
   if (!('complete' in answer)) throw new Error(`chat_error: ${answer.error}`);
   return answer;
@@ -53,7 +59,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
   afterAll(() => t.close());
   beforeEach(async () => {
     socket = io(t.url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
-    await once(socket, 'connect');
+    await connected(socket);
   });
   afterEach(() => {
     socket.disconnect();
@@ -127,6 +133,17 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
     expect(await new LegacySessionStore(t.db).conversationFor('legacy-3')).toBeUndefined();
 
     completed(await chatStream(socket, { message: 'What is stored?', session_id: 'legacy-3' }));
+  });
+
+  it('streams to a client on the default transports too (long-polling, then the upgrade)', async () => {
+    const polling = io(t.url, { path: '/socket.io', reconnection: false });
+    try {
+      await connected(polling);
+      const { tokens, complete } = completed(await chatStream(polling, { message: 'What is a run?' }));
+      expect(complete.tokens).toBe(tokens.length);
+    } finally {
+      polling.disconnect();
+    }
   });
 
   it('shares the http server with /v1/ws and the HTTP routes', async () => {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { WsClientMessage, WsErrorMessage, WsPongMessage } from '../protocol/index.js';
+import type { ChatRequest, WsClientMessage, WsErrorMessage, WsPongMessage } from '../protocol/index.js';
 import type { RunLog } from '../runs/index.js';
 import type { AppContext } from './app-context.js';
 import { formatWsEvent } from './format-ws-event.js';
@@ -41,7 +41,7 @@ export function serveWsConnection(
 ): void {
   const log = request.log;
   const closed = new AbortController();
-  /** Runs this socket reads, and chats it is starting (their ids not known yet). */
+  /** Runs this socket reads or is looking up; `starting` counts chats not started yet. */
   const following = new Set<string>();
   let starting = 0;
   let alive = true;
@@ -100,12 +100,12 @@ export function serveWsConnection(
   }
 
   async function chat(message: Chat): Promise<void> {
-    const { type: _type, request_id: requestId, ...body } = message;
+    const requestId = message.request_id;
     if (full()) return tooManyRuns(requestId);
     starting++;
     let run;
     try {
-      ({ run } = await startChatRun(ctx, body, log));
+      ({ run } = await startChatRun(ctx, chatRequestOf(message), log));
     } catch (error) {
       const p = problemFor(error instanceof Error ? error : new Error(String(error)), request);
       if (p.status >= 500) log.error({ err: error }, 'chat over websocket failed to start');
@@ -192,6 +192,11 @@ async function drained(socket: WebSocket, signal: AbortSignal, stallMs: number):
     await sleep(DRAIN_POLL_MS, undefined, { signal }).catch(() => {});
   }
   return true;
+}
+
+/** The body of `POST /v1/chat` a `chat` message carries. */
+function chatRequestOf({ type: _type, request_id: _requestId, ...body }: Chat): ChatRequest {
+  return body;
 }
 
 /** The client's `request_id`, read before validation so that an error about the message can echo it. */

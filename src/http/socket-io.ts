@@ -40,7 +40,7 @@ export function attachSocketIo(app: App, ctx: AppContext): SocketIoServer {
   // Fastify as well, whose 404 would land on the same socket and destroy it: Fastify leaves these alone.
   // (Engine.io takes its plain HTTP requests before Fastify sees them.)
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === "x") reply.hijack();
+    if (request.url.startsWith(`${SOCKET_IO_PATH}/`)) reply.hijack();
   });
 
   const sessions = new LegacySessionStore(ctx.db);
