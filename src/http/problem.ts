@@ -53,7 +53,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /** Maps anything a route throws to a problem document; internal detail goes to the log only. */
-export function problemFor(error: FastifyError | Error, request: FastifyRequest): Problem {
+export function problemFor(error: FastifyError | Error, request: Pick<FastifyRequest, 'url'>): Problem {
   const instance = request.url.split('?')[0];
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.detail, instance, error.errors);

@@ -17,7 +17,7 @@ export const SOCKET_IO_PATH = '/socket.io';
 /** `chat_stream`s a socket may have waiting behind the one being answered. */
 const MAX_WAITING = 10;
 // `problemFor` reads only the url, as the problem's `instance`; a Socket.IO event has no request of its own.
-const SOCKET_IO_REQUEST = { url: SOCKET_IO_PATH } as FastifyRequest;
+const SOCKET_IO_REQUEST = { url: SOCKET_IO_PATH };
 
 export type SocketIoServer = Server<LegacyClientEvents, LegacyServerEvents>;
 
