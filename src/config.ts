@@ -95,6 +95,42 @@ const envSchema = z.object({
   RUN_CHECKPOINT_MS: int(100, 600_000).default(2_000),
   /** A subscriber whose socket stays full this long is disconnected (it resumes from where it was). @default 30000 */
   SUBSCRIBER_STALL_MS: int(100, 600_000).default(30_000),
+  /** Who may call: `none` (one local user), or `jwt`, `api_key`, or both comma-separated. @default none */
+  AUTH_MODE: z
+    .string()
+    .default('none')
+    .transform((v, ctx) => {
+      const modes = v.split(',').map((m) => m.trim());
+      const ok = v === 'none' || (modes.length > 0 && modes.every((m) => m === 'jwt' || m === 'api_key'));
+      if (!ok) ctx.addIssue({ code: 'custom', message: 'must be none, jwt, api_key, or jwt,api_key' });
+      return v === 'none' ? [] : (modes as ('jwt' | 'api_key')[]);
+    }),
+  /** HS256 secret for JWTs (at least 32 characters). */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** JWKS URL for RS256/ES256 JWTs. */
+  JWT_JWKS_URL: z.url({ error: 'must be a URL' }).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Bearer token of the admin routes (API keys). */
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Signs stream tokens; instances behind one load balancer need the same. Default: random per process. */
+  STREAM_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of a stream token. @default 60000 */
+  STREAM_TOKEN_TTL_MS: int(1_000, 3_600_000).default(60_000),
+  /** Requests per minute per user: chat (POST /v1/chat and the compat chat routes). @default 30 */
+  RATE_LIMIT_CHAT_PER_MIN: int(1, 1_000_000).default(30),
+  /** Requests per minute per user: document uploads and search. @default 60 */
+  RATE_LIMIT_DOCUMENTS_PER_MIN: int(1, 1_000_000).default(60),
+  /** Requests per minute per user: everything else under /v1. @default 600 */
+  RATE_LIMIT_DEFAULT_PER_MIN: int(1, 1_000_000).default(600),
+  /** Runs one user may have running at once. @default 3 */
+  MAX_CONCURRENT_RUNS_PER_USER: int(1, 10_000).default(3),
+  /** Messages one conversation may hold. @default 1000 */
+  MAX_MESSAGES_PER_CONVERSATION: int(2, 1_000_000).default(1_000),
+  /** Origins allowed by CORS, comma-separated; unset: no cross-origin access. `*` is refused with credentials. */
+  CORS_ORIGINS: z.string().optional(),
+  /** How long SIGTERM waits for running runs before storing them interrupted. @default 10000 */
+  SHUTDOWN_DEADLINE_MS: int(0, 600_000).default(10_000),
   /** JSON: per-model prices overriding the built-in table. */
   MODEL_PRICES: z
     .string()
@@ -151,6 +187,21 @@ export interface Config {
   redisPrefix: string;
   runs: { retentionMs: number; graceMs: number; leaseMs: number; sweepMs: number; checkpointMs: number };
   subscriberStallMs: number;
+  auth: {
+    modes: ('jwt' | 'api_key')[];
+    jwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    adminToken: string | undefined;
+    streamTokenSecret: string | undefined;
+    streamTokenTtlMs: number;
+  };
+  rateLimits: { chatPerMin: number; documentsPerMin: number; defaultPerMin: number };
+  maxConcurrentRunsPerUser: number;
+  maxMessagesPerConversation: number;
+  corsOrigins: string[];
+  shutdownDeadlineMs: number;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
@@ -219,6 +270,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointMs: e.RUN_CHECKPOINT_MS,
     },
     subscriberStallMs: e.SUBSCRIBER_STALL_MS,
+    auth: {
+      modes: e.AUTH_MODE,
+      jwtSecret: e.JWT_SECRET,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      adminToken: e.ADMIN_TOKEN,
+      streamTokenSecret: e.STREAM_TOKEN_SECRET,
+      streamTokenTtlMs: e.STREAM_TOKEN_TTL_MS,
+    },
+    rateLimits: {
+      chatPerMin: e.RATE_LIMIT_CHAT_PER_MIN,
+      documentsPerMin: e.RATE_LIMIT_DOCUMENTS_PER_MIN,
+      defaultPerMin: e.RATE_LIMIT_DEFAULT_PER_MIN,
+    },
+    maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
+    maxMessagesPerConversation: e.MAX_MESSAGES_PER_CONVERSATION,
+    corsOrigins: (e.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,
   };
