@@ -224,8 +224,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         return `  ${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`;
       });
   lines.push(...problems);
-  if (!parsed.success || lines.length > 0)
+  if (parsed.success) {
+    const a = parsed.data;
+    if (a.AUTH_MODE.includes('jwt') && !a.JWT_SECRET && !a.JWT_JWKS_URL) {
+      lines.push('  AUTH_MODE=jwt: set JWT_SECRET (HS256) or JWT_JWKS_URL (RS256/ES256)');
+    }
+    if (a.AUTH_MODE.includes('api_key') && !a.ADMIN_TOKEN) {
+      lines.push('  AUTH_MODE=api_key: set ADMIN_TOKEN, or no one can create an API key');
+    }
+    if ((a.CORS_ORIGINS ?? '').split(',').some((o) => o.trim() === '*') && a.AUTH_MODE.length > 0) {
+      lines.push(
+        '  CORS_ORIGINS="*": not allowed with credentials (AUTH_MODE is not none); list the origins',
+      );
+    }
+  }
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
   const e = parsed.data;
   const systemTemplates: Record<string, string> = { ...BUILT_IN_TEMPLATES };
   for (const [name, value] of Object.entries(present)) {
