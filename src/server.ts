@@ -21,6 +21,7 @@ import {
 } from './http/index.js';
 import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
 import { type Embedder, Retriever } from './rag/index.js';
+import { LOCAL_USER } from './http/auth/user-id.js';
 import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
 import {
   ChatStore,
@@ -119,6 +120,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('userId', LOCAL_USER);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
