@@ -54,7 +54,7 @@ export async function runRagEval(embedder?: Embedder): Promise<EvalReport> {
     for (const file of readdirSync(corpus).sort()) {
       const bytes = readFileSync(join(corpus, file));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      await ingestDocument({ filename: file, bytes, sha256 }, documents, embedder);
+      await ingestDocument({ userId: 'eval', filename: file, bytes, sha256 }, documents, embedder);
     }
     const retriever = new Retriever(documents, embedder);
     const local = new LocalModel({ tokenDelayMs: 0 });
@@ -64,7 +64,7 @@ export async function runRagEval(embedder?: Embedder): Promise<EvalReport> {
     let cited = 0;
     const misses: EvalReport['misses'] = [];
     for (const q of questions) {
-      const found = await retriever.search(q.question, 10);
+      const found = await retriever.search('eval', q.question, 10);
       const rank = found.findIndex((c) => holdsAnswer(c.text, q.answer_passage));
       if (rank >= 0 && rank < 5) hits++;
       if (rank >= 0) reciprocal += 1 / (rank + 1);

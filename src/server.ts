@@ -21,6 +21,10 @@ import {
 } from './http/index.js';
 import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
 import { type Embedder, Retriever } from './rag/index.js';
+import { registerAuth } from './http/auth/auth-hook.js';
+import { authRoutes } from './http/auth/auth-routes.js';
+import { Authenticator } from './http/auth/authenticator.js';
+import { StreamTokens } from './http/auth/stream-tokens.js';
 import { LOCAL_USER } from './http/auth/user-id.js';
 import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
 import {
@@ -30,6 +34,7 @@ import {
   ensureVectorStore,
   migrate,
   openDatabase,
+  ApiKeyStore,
   RunStore,
 } from './store/index.js';
 
@@ -145,9 +150,18 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     : new MemoryRunBackend(config.runs.retentionMs);
   const runStore = new RunStore(db);
   const store = new ChatStore(db);
+  const apiKeys = new ApiKeyStore(db);
+  const auth = new Authenticator(
+    config.auth,
+    apiKeys,
+    new StreamTokens(config.auth.streamTokenSecret, config.auth.streamTokenTtlMs),
+  );
   const documents = new DocumentStore(db);
   const retriever = new Retriever(documents, embedder);
   const ctx: AppContext = {
+    runStore,
+    apiKeys,
+    auth,
     documents,
     retriever,
     embedder,
@@ -175,6 +189,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       checkpointMs: config.runs.checkpointMs,
     },
   };
+  registerAuth(app, ctx);
   await registerOpenApi(app, VERSION);
   serviceRoutes(app, ctx, VERSION);
   await app.register(fastifyMultipart, {
@@ -187,6 +202,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   modelRoutes(app, ctx);
   documentRoutes(app, ctx);
   runRoutes(app, ctx, runStore);
+  authRoutes(app, ctx);
   await websocketRoutes(app, ctx);
   const io = attachSocketIo(app, ctx);
   app.log.info(

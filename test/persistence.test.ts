@@ -108,12 +108,12 @@ describe('the embedded database', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sf-data-'));
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0' });
     const first = await createServer({ config });
-    const created = await first.store.createConversation('Survives restarts');
+    const created = await first.store.createConversation('local', 'Survives restarts');
     await first.close();
 
     const second = await createServer({ config });
     try {
-      expect(await second.store.getConversation(created.id)).toEqual(created);
+      expect(await second.store.getConversation('local', created.id)).toEqual(created);
     } finally {
       await second.close();
     }

@@ -85,7 +85,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
     });
     expect(complete.speed).toBeGreaterThan(0);
 
-    const conversationId = await new LegacySessionStore(t.db).conversationFor('legacy-1');
+    const conversationId = await new LegacySessionStore(t.db).conversationFor('local', 'legacy-1');
     const conversation = await fetch(`${t.url}/v1/conversations/${conversationId}`).then(readJson);
     expect(conversation.messages.at(-1)).toMatchObject({
       id: complete.message_id,
@@ -98,7 +98,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
     completed(await chatStream(socket, { message: 'What is a run?', session_id: 'legacy-2' }));
     completed(await chatStream(socket, { message: 'How do I resume it?', session_id: 'legacy-2' }));
 
-    const conversationId = await new LegacySessionStore(t.db).conversationFor('legacy-2');
+    const conversationId = await new LegacySessionStore(t.db).conversationFor('local', 'legacy-2');
     const conversation = await fetch(`${t.url}/v1/conversations/${conversationId}`).then(readJson);
     expect(conversation.messages.map((m: { role: string }) => m.role)).toEqual([
       'user',
@@ -130,7 +130,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
       error: 'chat_stream expects {message, session_id?}',
     });
     expect(await tableCounts(t.db)).toEqual(before);
-    expect(await new LegacySessionStore(t.db).conversationFor('legacy-3')).toBeUndefined();
+    expect(await new LegacySessionStore(t.db).conversationFor('local', 'legacy-3')).toBeUndefined();
 
     completed(await chatStream(socket, { message: 'What is stored?', session_id: 'legacy-3' }));
   });

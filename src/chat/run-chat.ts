@@ -38,6 +38,8 @@ export interface ChatDeps {
 
 /** Retrieval for one turn, decided by the transport: which documents, how many passages. */
 export interface TurnRetrieval {
+  /** Whose documents are searched. */
+  userId: string;
   topK: number;
   /** Only these documents; all when undefined. */
   documentIds: string[] | undefined;
@@ -254,7 +256,7 @@ async function retrieve(
     'started',
     retriever.mode === 'hybrid' ? 'Searching documents (text and meaning)' : 'Searching documents',
   );
-  const found = await retriever.search(query, rag.topK, rag.documentIds, signal);
+  const found = await retriever.search(rag.userId, query, rag.topK, rag.documentIds, signal);
   progress('search', 'completed', `Found ${found.length} relevant passage${found.length === 1 ? '' : 's'}`);
   return found;
 }

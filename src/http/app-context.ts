@@ -6,7 +6,8 @@ import type { Config } from '../config.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { RunRegistry } from '../runs/index.js';
 import type { Retriever } from '../rag/index.js';
-import type { ChatStore, Database, DocumentStore } from '../store/index.js';
+import type { ApiKeyStore, ChatStore, Database, DocumentStore, RunStore } from '../store/index.js';
+import type { Authenticator } from './auth/authenticator.js';
 
 /** What the transports are given: the parts built by `createServer`. */
 export interface AppContext {
@@ -21,6 +22,10 @@ export interface AppContext {
   retriever: Retriever;
   /** Set when `EMBEDDING_MODEL` is configured and pgvector is available. */
   embedder: import('../rag/index.js').Embedder | undefined;
+  runStore: RunStore;
+  apiKeys: ApiKeyStore;
+  /** Credentials → user; stream tokens. */
+  auth: Authenticator;
 }
 
 export type App = FastifyInstance<

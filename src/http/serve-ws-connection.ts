@@ -105,7 +105,7 @@ export function serveWsConnection(
     starting++;
     let run;
     try {
-      ({ run } = await startChatRun(ctx, chatRequestOf(message), log));
+      ({ run } = await startChatRun(ctx, chatRequestOf(message), log, request.userId));
     } catch (error) {
       const p = problemFor(error instanceof Error ? error : new Error(String(error)), request);
       if (p.status >= 500) log.error({ err: error }, 'chat over websocket failed to start');
@@ -126,7 +126,8 @@ export function serveWsConnection(
     following.add(runId);
     let runLog: RunLog | undefined;
     try {
-      runLog = await ctx.runs.openLog(runId);
+      // Only the user's own runs: another user's is as unknown as a wrong id.
+      if (await ctx.runStore.get(request.userId, runId)) runLog = await ctx.runs.openLog(runId);
     } finally {
       if (!runLog) following.delete(runId);
     }
@@ -136,7 +137,8 @@ export function serveWsConnection(
 
   async function cancel(message: Cancel): Promise<void> {
     const { run_id: runId, request_id: requestId } = message;
-    if (!(await ctx.runs.openLog(runId))) return runNotFound(runId, requestId);
+    const run = await ctx.runStore.get(request.userId, runId);
+    if (!run || !(await ctx.runs.openLog(runId))) return runNotFound(runId, requestId);
     // Whoever follows the run (this socket or another) sees it end with `done`, finish_reason `cancelled`.
     await ctx.runs.cancel(runId);
   }

@@ -45,7 +45,21 @@ export function attachSocketIo(app: App, ctx: AppContext): SocketIoServer {
 
   const sessions = new LegacySessionStore(ctx.db);
   const schema = createChatStreamSchema(config.maxMessageChars);
+  // The same credentials as HTTP: `auth: {token}` in the handshake, or an Authorization header.
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const authorization =
+      typeof token === 'string' ? `Bearer ${token}` : socket.handshake.headers.authorization;
+    ctx.auth.userFor(authorization).then(
+      (userId) => {
+        socket.data.userId = userId;
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
+  });
   io.on('connection', (socket) => {
+    const userId: string = socket.data.userId;
     const log = app.log.child({ socketIo: socket.id });
     const gone = new AbortController();
     socket.on('disconnect', () => gone.abort());
@@ -78,8 +92,13 @@ export function attachSocketIo(app: App, ctx: AppContext): SocketIoServer {
         return;
       }
       const { message, session_id: sessionId } = parsed.data;
-      const known = sessionId === undefined ? undefined : await sessions.conversationFor(sessionId);
-      const started = await start(ctx, { message, ...(known ? { conversation_id: known } : {}) }, log);
+      const known = sessionId === undefined ? undefined : await sessions.conversationFor(userId, sessionId);
+      const started = await start(
+        ctx,
+        { message, ...(known ? { conversation_id: known } : {}) },
+        log,
+        userId,
+      );
       if ('error' in started) {
         socket.emit('chat_error', started);
         return;
@@ -89,7 +108,7 @@ export function attachSocketIo(app: App, ctx: AppContext): SocketIoServer {
       try {
         // A new conversation: its session is the one given, or else the conversation's own id.
         const session = sessionId ?? conversationId;
-        if (!known) await sessions.link(session, conversationId as ConversationId);
+        if (!known) await sessions.link(userId, session, conversationId as ConversationId);
         const result = await writeLegacyChat(socket, run.log, {
           sessionId: session,
           signal: gone.signal,
@@ -108,9 +127,9 @@ export function attachSocketIo(app: App, ctx: AppContext): SocketIoServer {
 }
 
 /** Starts the chat, or says in a human message why it was refused (the cause of a failure goes to the log). */
-async function start(ctx: AppContext, body: ChatRequest, log: FastifyBaseLogger) {
+async function start(ctx: AppContext, body: ChatRequest, log: FastifyBaseLogger, userId: string) {
   try {
-    return await startChatRun(ctx, body, log);
+    return await startChatRun(ctx, body, log, userId);
   } catch (error) {
     const p = problemFor(error instanceof Error ? error : new Error(String(error)), SOCKET_IO_REQUEST);
     if (p.status >= 500) log.error({ err: error }, 'socket.io chat failed to start');

@@ -22,6 +22,8 @@ export async function startChatRun(
   ctx: AppContext,
   body: ChatRequest,
   log: FastifyBaseLogger,
+  /** Who asks: the owner of the conversation, the run and the documents searched. */
+  userId: string,
 ): Promise<StartedChat> {
   const { config, store, models, runs, chat, documents } = ctx;
   const { id: modelId, model } = models.resolve(body.model);
@@ -31,9 +33,11 @@ export async function startChatRun(
     body,
     language,
   );
-  const rag = await retrievalFor(documents, body.rag);
+  const rag = await retrievalFor(documents, userId, body.rag);
   const runId = newId('run');
   const turn = await store.beginTurn({
+    userId,
+    maxMessages: config.maxMessagesPerConversation,
     conversationId: body.conversation_id as ConversationId | undefined,
     userText: body.message,
     model: modelId,
@@ -63,19 +67,20 @@ export async function startChatRun(
  */
 async function retrievalFor(
   documents: DocumentStore,
+  userId: string,
   rag: RagOptions | undefined,
 ): Promise<TurnRetrieval | undefined> {
   if (rag?.enabled === false) return undefined;
   const topK = rag?.top_k ?? 5;
   if (rag?.document_ids) {
-    const missing = await documents.missing(rag.document_ids);
+    const missing = await documents.missing(userId, rag.document_ids);
     if (missing.length > 0)
       throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
-    return { topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
+    return { userId, topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
   }
-  const count = await documents.count();
+  const count = await documents.count(userId);
   if (count === 0 && rag?.enabled !== true) return undefined;
-  return { topK, documentIds: undefined, documentCount: count };
+  return { userId, topK, documentIds: undefined, documentCount: count };
 }
 
 /** A pipeline that threw instead of ending its run: log it, and still give subscribers a terminal event. */

@@ -5,6 +5,8 @@ import { extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
 import type { Embedder } from './retriever.js';
 
 export interface Upload {
+  /** The owner: duplicates are detected within the user's own documents. */
+  userId: string;
   filename: string;
   bytes: Uint8Array;
   sha256: string;
@@ -29,7 +31,7 @@ export async function ingestDocument(
   embedder: Embedder | undefined,
   signal?: AbortSignal,
 ): Promise<{ document: DocumentInfo; duplicate: boolean }> {
-  const existing = await documents.findBySha(upload.sha256);
+  const existing = await documents.findBySha(upload.userId, upload.sha256);
   if (existing) return { document: existing, duplicate: true };
   const type = fileTypeOf(upload.filename);
   // Taken before extraction: a PDF parser may take over (detach) the bytes.
@@ -53,6 +55,7 @@ export async function ingestDocument(
   }
   try {
     const document = await documents.insert({
+      userId: upload.userId,
       title: extracted.title,
       filename: upload.filename,
       mediaType: FILE_TYPES[type],
@@ -64,7 +67,7 @@ export async function ingestDocument(
     return { document, duplicate: false };
   } catch (error) {
     // Two uploads of the same bytes at once: the other one won; this one is its duplicate.
-    const winner = await documents.findBySha(upload.sha256);
+    const winner = await documents.findBySha(upload.userId, upload.sha256);
     if (winner) return { document: winner, duplicate: true };
     throw error;
   }

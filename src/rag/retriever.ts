@@ -41,6 +41,7 @@ export class Retriever {
   }
 
   async search(
+    userId: string,
     query: string,
     topK: number,
     documentIds?: readonly string[],
@@ -49,12 +50,12 @@ export class Retriever {
     const terms = queryTerms(query);
     // Each list is searched deeper than top_k so fusion has something to reorder.
     const depth = Math.max(topK * 4, 20);
-    const lexical = await this.documents.searchLexical(terms, depth, documentIds);
+    const lexical = await this.documents.searchLexical(userId, terms, depth, documentIds);
     let ranked: { hit: ChunkHit; score: number }[];
     if (this.embedder) {
       const [vector] = await this.embedder.embed([query], signal);
       const semantic = vector
-        ? await this.documents.searchVector(this.embedder.model, vector, depth, documentIds)
+        ? await this.documents.searchVector(userId, this.embedder.model, vector, depth, documentIds)
         : [];
       ranked = fuse([lexical, semantic]);
     } else {

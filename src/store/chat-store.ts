@@ -47,6 +47,9 @@ export interface HistoryTurn {
 }
 
 export interface BeginTurn {
+  userId: string;
+  /** Messages a conversation may hold; a turn that would pass it is refused. */
+  maxMessages: number;
   conversationId?: ConversationId;
   userText: string;
   model: string;
@@ -74,24 +77,25 @@ const TITLE_CHARS = 80;
 export class ChatStore {
   constructor(private readonly db: Database) {}
 
-  async createConversation(title: string | undefined): Promise<Conversation> {
+  async createConversation(userId: string, title: string | undefined): Promise<Conversation> {
     const [row] = await this.db.query<ConversationRow>(
-      `insert into conversations as c (id, title) values ($1, $2) returning ${CONVERSATION_COLUMNS}`,
-      [newId('conversation'), title ?? 'New conversation'],
+      `insert into conversations as c (id, title, user_id) values ($1, $2, $3) returning ${CONVERSATION_COLUMNS}`,
+      [newId('conversation'), title ?? 'New conversation', userId],
     );
     return toConversation(required(row));
   }
 
-  async getConversation(id: string): Promise<Conversation | undefined> {
+  /** Only the user's own: another user's id is as unknown as a wrong one. */
+  async getConversation(userId: string, id: string): Promise<Conversation | undefined> {
     const [row] = await this.db.query<ConversationRow>(
-      `select ${CONVERSATION_COLUMNS} from conversations c where c.id = $1`,
-      [id],
+      `select ${CONVERSATION_COLUMNS} from conversations c where c.id = $1 and c.user_id = $2`,
+      [id, userId],
     );
     return row && toConversation(row);
   }
 
-  async getConversationDetail(id: string): Promise<ConversationDetail | undefined> {
-    const conversation = await this.getConversation(id);
+  async getConversationDetail(userId: string, id: string): Promise<ConversationDetail | undefined> {
+    const conversation = await this.getConversation(userId, id);
     if (!conversation) return undefined;
     const rows = await this.db.query<MessageRow>(
       `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 order by seq`,
@@ -105,12 +109,16 @@ export class ChatStore {
   }
 
   /** Newest first; the cursor is opaque to clients. */
-  async listConversations(limit: number, cursor: string | undefined): Promise<ConversationPage> {
+  async listConversations(
+    userId: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<ConversationPage> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     const rows = await this.db.query<ConversationRow>(
       `select ${CONVERSATION_COLUMNS} from conversations c
-       where ($1::bigint is null or c.seq < $1::bigint) order by c.seq desc limit $2`,
-      [before ?? null, limit + 1],
+       where c.user_id = $3 and ($1::bigint is null or c.seq < $1::bigint) order by c.seq desc limit $2`,
+      [before ?? null, limit + 1, userId],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -120,8 +128,11 @@ export class ChatStore {
     };
   }
 
-  async deleteConversation(id: string): Promise<boolean> {
-    const rows = await this.db.query('delete from conversations where id = $1 returning id', [id]);
+  async deleteConversation(userId: string, id: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'delete from conversations where id = $1 and user_id = $2 returning id',
+      [id, userId],
+    );
     return rows.length > 0;
   }
 
@@ -134,16 +145,21 @@ export class ChatStore {
       let conversationId = turn.conversationId;
       if (conversationId === undefined) {
         conversationId = newId('conversation');
-        await tx.query('insert into conversations (id, title) values ($1, $2)', [
+        await tx.query('insert into conversations (id, title, user_id) values ($1, $2, $3)', [
           conversationId,
           titleFrom(turn.userText),
+          turn.userId,
         ]);
       } else {
-        const touched = await tx.query(
-          'update conversations set updated_at = now() where id = $1 returning id',
-          [conversationId],
+        const touched = await tx.query<{ messages: number }>(
+          `update conversations c set updated_at = now() where id = $1 and user_id = $2
+           returning (select count(*)::int from messages m where m.conversation_id = c.id) as messages`,
+          [conversationId, turn.userId],
         );
         if (touched.length === 0) return undefined;
+        // Nothing is written for a turn that does not fit: the update above rolls back with the throw.
+        if ((touched[0]?.messages ?? 0) + 2 > turn.maxMessages)
+          throw new ConversationFullError(turn.maxMessages);
       }
       const userMessageId = newId('message');
       const assistantMessageId = newId('message');
@@ -159,9 +175,9 @@ export class ChatStore {
         turn.runId,
       );
       await tx.query(
-        `insert into runs (id, conversation_id, message_id, status, instance_id, lease_until)
-         values ($1, $2, $3, 'running', $4, now() + make_interval(secs => $5))`,
-        [turn.runId, conversationId, assistantMessageId, turn.instanceId, turn.leaseMs / 1000],
+        `insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
+         values ($1, $2, $3, 'running', $4, now() + make_interval(secs => $5), $6)`,
+        [turn.runId, conversationId, assistantMessageId, turn.instanceId, turn.leaseMs / 1000, turn.userId],
       );
       return { conversationId, userMessageId, assistantMessageId };
     });
@@ -241,6 +257,13 @@ export function titleFrom(text: string): string {
 }
 
 export class InvalidCursorError extends Error {}
+
+/** The conversation holds as many messages as it may. */
+export class ConversationFullError extends Error {
+  constructor(readonly max: number) {
+    super(`This conversation holds the most messages allowed (${max}). Start a new conversation.`);
+  }
+}
 
 function decodeCursor(cursor: string): string {
   const seq = Buffer.from(cursor, 'base64url').toString('utf8');

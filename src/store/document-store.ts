@@ -23,6 +23,7 @@ export interface ChunkHit {
 }
 
 export interface NewDocument {
+  userId: string;
   title: string;
   filename: string;
   mediaType: string;
@@ -39,10 +40,10 @@ const DOCUMENT_COLUMNS = 'id, title, filename, media_type, size_bytes, sha256, c
 export class DocumentStore {
   constructor(private readonly db: Database) {}
 
-  async findBySha(sha256: string): Promise<DocumentInfo | undefined> {
+  async findBySha(userId: string, sha256: string): Promise<DocumentInfo | undefined> {
     const [row] = await this.db.query<DocumentRow>(
-      `select ${DOCUMENT_COLUMNS} from documents where sha256 = $1`,
-      [sha256],
+      `select ${DOCUMENT_COLUMNS} from documents where sha256 = $1 and user_id = $2`,
+      [sha256, userId],
     );
     return row && toDocument(row);
   }
@@ -52,9 +53,18 @@ export class DocumentStore {
     const id = newId('document');
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<DocumentRow>(
-        `insert into documents (id, title, filename, media_type, size_bytes, sha256, chunk_count)
-         values ($1, $2, $3, $4, $5, $6, $7) returning ${DOCUMENT_COLUMNS}`,
-        [id, doc.title, doc.filename, doc.mediaType, doc.sizeBytes, doc.sha256, doc.chunks.length],
+        `insert into documents (id, title, filename, media_type, size_bytes, sha256, chunk_count, user_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${DOCUMENT_COLUMNS}`,
+        [
+          id,
+          doc.title,
+          doc.filename,
+          doc.mediaType,
+          doc.sizeBytes,
+          doc.sha256,
+          doc.chunks.length,
+          doc.userId,
+        ],
       );
       for (const [seq, chunk] of doc.chunks.entries()) {
         const chunkId = `${id}_c${seq}`;
@@ -75,46 +85,57 @@ export class DocumentStore {
     });
   }
 
-  async list(): Promise<DocumentInfo[]> {
+  /** Every method takes the user: another user's documents are as unknown as wrong ids. */
+  async list(userId: string): Promise<DocumentInfo[]> {
     const rows = await this.db.query<DocumentRow>(
-      `select ${DOCUMENT_COLUMNS} from documents order by seq desc`,
+      `select ${DOCUMENT_COLUMNS} from documents where user_id = $1 order by seq desc`,
+      [userId],
     );
     return rows.map(toDocument);
   }
 
-  async get(id: string): Promise<DocumentInfo | undefined> {
+  async get(userId: string, id: string): Promise<DocumentInfo | undefined> {
     const [row] = await this.db.query<DocumentRow>(
-      `select ${DOCUMENT_COLUMNS} from documents where id = $1`,
-      [id],
+      `select ${DOCUMENT_COLUMNS} from documents where id = $1 and user_id = $2`,
+      [id, userId],
     );
     return row && toDocument(row);
   }
 
   /** Deletes a document; its chunks and vectors go with it (foreign keys cascade). */
-  async delete(id: string): Promise<boolean> {
-    return (await this.db.query('delete from documents where id = $1 returning id', [id])).length > 0;
+  async delete(userId: string, id: string): Promise<boolean> {
+    const rows = await this.db.query('delete from documents where id = $1 and user_id = $2 returning id', [
+      id,
+      userId,
+    ]);
+    return rows.length > 0;
   }
 
-  async count(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>('select count(*)::int as n from documents');
+  async count(userId: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      'select count(*)::int as n from documents where user_id = $1',
+      [userId],
+    );
     return row?.n ?? 0;
   }
 
-  /** Which of `ids` do not exist. */
-  async missing(ids: readonly string[]): Promise<string[]> {
+  /** Which of `ids` are not the user's documents. */
+  async missing(userId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query<{ id: string }>('select id from documents where id = any($1::text[])', [
-      ids,
-    ]);
+    const rows = await this.db.query<{ id: string }>(
+      'select id from documents where id = any($1::text[]) and user_id = $2',
+      [ids, userId],
+    );
     const found = new Set(rows.map((r) => r.id));
     return ids.filter((id) => !found.has(id));
   }
 
   /**
-   * Full-text search: chunks matching any of the terms, ranked by PostgreSQL's cover density (normalised
-   * by length), the same in PGlite and PostgreSQL.
+   * Full-text search over the user's chunks: those matching any of the terms, ranked by PostgreSQL's
+   * cover density (normalised by length), the same in PGlite and PostgreSQL.
    */
   async searchLexical(
+    userId: string,
     terms: readonly string[],
     limit: number,
     documentIds?: readonly string[],
@@ -126,14 +147,15 @@ export class DocumentStore {
       `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content,
               ts_rank_cd(c.tsv, q, 1) as score
        from chunks c join documents d on d.id = c.document_id, to_tsquery('english', $1) q
-       where c.tsv @@ q and ($2::text[] is null or c.document_id = any($2::text[]))
+       where d.user_id = $4 and c.tsv @@ q and ($2::text[] is null or c.document_id = any($2::text[]))
        order by score desc, c.document_id, c.seq limit $3`,
-      [query, documentIds ?? null, limit],
+      [query, documentIds ?? null, limit, userId],
     );
   }
 
-  /** Nearest chunks by cosine distance to `vector`, among those embedded with `model`. */
+  /** The user's nearest chunks by cosine distance to `vector`, among those embedded with `model`. */
   async searchVector(
+    userId: string,
     model: string,
     vector: readonly number[],
     limit: number,
@@ -143,9 +165,9 @@ export class DocumentStore {
       `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content,
               1 - (e.embedding <=> $2::vector) as score
        from chunk_embeddings e join chunks c on c.id = e.chunk_id join documents d on d.id = c.document_id
-       where e.model = $1 and ($3::text[] is null or c.document_id = any($3::text[]))
+       where d.user_id = $5 and e.model = $1 and ($3::text[] is null or c.document_id = any($3::text[]))
        order by e.embedding <=> $2::vector limit $4`,
-      [model, toVector(vector), documentIds ?? null, limit],
+      [model, toVector(vector), documentIds ?? null, limit, userId],
     );
   }
 }

@@ -1,6 +1,7 @@
 export {
   type BeginTurn,
   ChatStore,
+  ConversationFullError,
   type HistoryTurn,
   InvalidCursorError,
   type Turn,
@@ -11,3 +12,4 @@ export { type ChunkHit, DocumentStore, type NewDocument } from './document-store
 export { LegacySessionStore } from './legacy-session-store.js';
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';
 export { RunStore } from './run-store.js';
+export { API_KEY_PREFIX, type ApiKeyInfo, ApiKeyStore, hashApiKey } from './api-key-store.js';

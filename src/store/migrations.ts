@@ -103,6 +103,31 @@ export const MIGRATIONS: readonly Migration[] = [
       create index legacy_sessions_conversation on legacy_sessions (conversation_id)
     `,
   },
+  {
+    version: 6,
+    name: 'owners of conversations, documents, runs and sessions; API keys',
+    sql: `
+      alter table conversations add column user_id text not null default 'local';
+      create index conversations_user_seq on conversations (user_id, seq);
+      alter table documents add column user_id text not null default 'local';
+      alter table documents drop constraint documents_sha256_key;
+      alter table documents add constraint documents_user_sha256 unique (user_id, sha256);
+      alter table runs add column user_id text not null default 'local';
+      create index runs_user_running on runs (user_id) where status = 'running';
+      alter table legacy_sessions add column user_id text not null default 'local';
+      alter table legacy_sessions drop constraint legacy_sessions_pkey;
+      alter table legacy_sessions add primary key (user_id, id);
+      create table api_keys (
+        id text primary key,
+        user_id text not null,
+        name text not null,
+        prefix text not null,
+        hash text not null unique,
+        created_at timestamptz not null default now(),
+        revoked_at timestamptz
+      )
+    `,
+  },
 ];
 
 /**

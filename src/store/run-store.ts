@@ -21,8 +21,12 @@ const COLUMNS = 'id, conversation_id, message_id, status, last_event_id, created
 export class RunStore {
   constructor(private readonly db: Database) {}
 
-  async get(id: string): Promise<RunInfo | undefined> {
-    const [row] = await this.db.query<RunRow>(`select ${COLUMNS} from runs where id = $1`, [id]);
+  /** Only the user's own: another user's run is as unknown as a wrong id. */
+  async get(userId: string, id: string): Promise<RunInfo | undefined> {
+    const [row] = await this.db.query<RunRow>(`select ${COLUMNS} from runs where id = $1 and user_id = $2`, [
+      id,
+      userId,
+    ]);
     return row && toInfo(row);
   }
 

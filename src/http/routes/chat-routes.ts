@@ -44,7 +44,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const body = request.body;
-      const { run } = await startChatRun(ctx, body, request.log);
+      const { run } = await startChatRun(ctx, body, request.log, request.userId);
       // The response is the run's first subscriber; leaving ends the subscription, and the run per policy.
       const release = runs.subscribe(run.id);
       if (body.stream === false || prefersJson(request.headers.accept)) {

@@ -23,7 +23,8 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 201: conversationSchema, 400: problemSchema, 415: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await store.createConversation(request.body?.title)),
+    async (request, reply) =>
+      reply.code(201).send(await store.createConversation(request.userId, request.body?.title)),
   );
 
   app.get(
@@ -36,7 +37,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 200: conversationPageSchema, 400: problemSchema },
       },
     },
-    async (request) => store.listConversations(request.query.limit, request.query.cursor),
+    async (request) => store.listConversations(request.userId, request.query.limit, request.query.cursor),
   );
 
   app.get(
@@ -49,7 +50,8 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 200: conversationDetailSchema, 404: problemSchema },
       },
     },
-    async (request) => (await store.getConversationDetail(request.params.id)) ?? notFound(request.params.id),
+    async (request) =>
+      (await store.getConversationDetail(request.userId, request.params.id)) ?? notFound(request.params.id),
   );
 
   app.delete(
@@ -63,7 +65,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
       },
     },
     async (request, reply) => {
-      if (!(await store.deleteConversation(request.params.id))) notFound(request.params.id);
+      if (!(await store.deleteConversation(request.userId, request.params.id))) notFound(request.params.id);
       return reply.code(204).send(null);
     },
   );

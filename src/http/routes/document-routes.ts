@@ -53,7 +53,8 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       }
       const files: FileResult[] = [];
       try {
-        for await (const part of request.files()) files.push(await indexFile(part, request.log));
+        for await (const part of request.files())
+          files.push(await indexFile(part, request.userId, request.log));
       } catch (error) {
         if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
           throw new HttpProblem(
@@ -74,7 +75,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
   );
 
   /** One file: saved while it streams in, then extracted, chunked and indexed; rejected with a reason. */
-  async function indexFile(part: MultipartFile, log: FastifyBaseLogger): Promise<FileResult> {
+  async function indexFile(part: MultipartFile, userId: string, log: FastifyBaseLogger): Promise<FileResult> {
     const filename = part.filename || 'upload';
     const reject = (status: number, code: string, detail: string): FileResult => ({
       filename,
@@ -96,7 +97,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       // Read once, after the upload finished: the only whole copy in memory.
       const bytes = await readFile(saved.path);
       const { document, duplicate } = await ingestDocument(
-        { filename, bytes, sha256: saved.sha256 },
+        { userId, filename, bytes, sha256: saved.sha256 },
         documents,
         embedder,
       );
@@ -126,7 +127,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
         response: { 200: documentListSchema },
       },
     },
-    async () => ({ data: await documents.list() }),
+    async (request) => ({ data: await documents.list(request.userId) }),
   );
 
   app.get(
@@ -139,7 +140,8 @@ export function documentRoutes(app: App, ctx: AppContext): void {
         response: { 200: documentSchema, 404: problemSchema },
       },
     },
-    async (request) => (await documents.get(request.params.id)) ?? notFound(request.params.id),
+    async (request) =>
+      (await documents.get(request.userId, request.params.id)) ?? notFound(request.params.id),
   );
 
   app.delete(
@@ -153,7 +155,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      if (!(await documents.delete(request.params.id))) notFound(request.params.id);
+      if (!(await documents.delete(request.userId, request.params.id))) notFound(request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -170,10 +172,10 @@ export function documentRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { query, top_k, document_ids } = request.body;
-      const missing = document_ids ? await documents.missing(document_ids) : [];
+      const missing = document_ids ? await documents.missing(request.userId, document_ids) : [];
       if (missing.length > 0)
         throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
-      const found = await retriever.search(query, top_k, document_ids);
+      const found = await retriever.search(request.userId, query, top_k, document_ids);
       return { mode: retriever.mode, results: found.map(({ heading: _heading, ...rest }) => rest) };
     },
   );

@@ -21,7 +21,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
       },
     },
     async (request) => {
-      const info = await runStore.get(request.params.id);
+      const info = await runStore.get(request.userId, request.params.id);
       if (!info) throw notFound(request.params.id);
       // A running run's position lives in its log, not yet in the database.
       const log = info.status === 'running' ? await runs.openLog(info.id) : undefined;
@@ -52,10 +52,11 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
     async (request, reply) => {
       const { id } = request.params;
       const after = request.headers['last-event-id'] ?? request.query.after ?? 0;
+      // Ownership first: another user's run is unknown, whether or not its log is still there.
+      const info = await runStore.get(request.userId, id);
+      if (!info) throw notFound(id);
       const log = await runs.openLog(id);
       if (!log) {
-        const info = await runStore.get(id);
-        if (!info) throw notFound(id);
         throw new HttpProblem(
           410,
           'run_expired',
@@ -83,7 +84,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
       },
     },
     async (request, reply) => {
-      const info = await runStore.get(request.params.id);
+      const info = await runStore.get(request.userId, request.params.id);
       if (!info) throw notFound(request.params.id);
       if (info.status === 'running') await runs.cancel(info.id);
       return reply.code(202).send(info);
