@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   );
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    await server.close();
+    await server.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

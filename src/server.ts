@@ -10,10 +10,12 @@ import {
   chatRoutes,
   conversationRoutes,
   documentRoutes,
+  Metrics,
   modelRoutes,
   runRoutes,
   problem,
   problemFor,
+  registerGuards,
   registerOpenApi,
   sendProblem,
   serviceRoutes,
@@ -26,6 +28,7 @@ import { authRoutes } from './http/auth/auth-routes.js';
 import { Authenticator } from './http/auth/authenticator.js';
 import { StreamTokens } from './http/auth/stream-tokens.js';
 import { LOCAL_USER } from './http/auth/user-id.js';
+import { Lifecycle } from './http/lifecycle.js';
 import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
 import {
   ChatStore,
@@ -54,8 +57,15 @@ export interface CreateServerOptions {
 
 export interface StreamForge extends AppContext {
   app: App;
-  /** Stops accepting, lets active runs finish, closes the database. */
+  /** Stops at once: open streams end, running runs stop as cancelled, the database closes. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): readiness turns 503; every open stream and socket is told where to resume
+   * and closed; new connections are refused; running runs get until `SHUTDOWN_DEADLINE_MS` to finish
+   * (with Redis their logs stay resumable on the other instances meanwhile), then the rest are stored
+   * `interrupted`; finally the database closes.
+   */
+  shutdown(): Promise<void>;
 }
 
 /** Builds the Fastify app from the parts: database, models, runs and the transports over them. */
@@ -159,6 +169,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   const documents = new DocumentStore(db);
   const retriever = new Retriever(documents, embedder);
   const ctx: AppContext = {
+    lifecycle: new Lifecycle(),
     runStore,
     apiKeys,
     auth,
@@ -167,6 +178,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     embedder,
     config,
     db,
+    metrics: new Metrics(),
     store,
     models,
     runs: new RunRegistry({
@@ -189,6 +201,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       checkpointMs: config.runs.checkpointMs,
     },
   };
+  await registerGuards(app, ctx);
   registerAuth(app, ctx);
   await registerOpenApi(app, VERSION);
   serviceRoutes(app, ctx, VERSION);
@@ -222,8 +235,18 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
     ...ctx,
     app,
     async close() {
+      ctx.lifecycle.begin();
       // Together: open Socket.IO connections would hold the http server's close open.
       await Promise.all([io.close(), app.close()]);
+      await ctx.runs.close();
+      if (ownsDb) await db.close();
+    },
+    async shutdown() {
+      ctx.lifecycle.begin();
+      // Streams and sockets have written their reconnect messages (synchronously, on `shutdown`); closing
+      // the server now refuses new connections and ends what is left.
+      await Promise.all([io.close(), app.close()]);
+      await ctx.runs.finishOrInterrupt(config.shutdownDeadlineMs);
       await ctx.runs.close();
       if (ownsDb) await db.close();
     },

@@ -3,6 +3,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../protocol/index.js';
 import type { RetrievedChunk, Retriever } from '../rag/index.js';
+import { RunInterruptedError } from '../runs/index.js';
 import type { Run } from '../runs/index.js';
 import type { ChatStore, Turn } from '../store/index.js';
 import { buildPrompt } from './build-prompt.js';
@@ -147,7 +148,8 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       progress('generate', 'completed', 'Answer complete');
     } catch (error) {
       if (run.signal.aborted) {
-        await finish('cancelled');
+        if (run.signal.reason instanceof RunInterruptedError) await interrupted();
+        else await finish('cancelled');
         return;
       }
       logger.error(
@@ -196,6 +198,27 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
         tokens_per_s: streamingMs > 0 ? round2((output * 1000) / streamingMs) : 0,
       },
     };
+  }
+
+  /** The instance shuts down: the answer so far is kept as `interrupted`, and readers are told so. */
+  async function interrupted(): Promise<void> {
+    components.completeAll();
+    const { usage, metrics } = account();
+    await store.finishMessage(turn.assistantMessageId, {
+      content: answer.text,
+      status: 'interrupted',
+      usage,
+      metrics,
+      components: components.states(),
+      sources: sources.map(toSource),
+    });
+    run.log.append({
+      type: 'error',
+      code: 'run_interrupted',
+      message:
+        'The server running this answer stopped before it finished. What was generated so far is saved.',
+      retryable: true,
+    });
   }
 
   async function finish(reason: FinishReason): Promise<void> {

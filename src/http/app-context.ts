@@ -8,6 +8,8 @@ import type { RunRegistry } from '../runs/index.js';
 import type { Retriever } from '../rag/index.js';
 import type { ApiKeyStore, ChatStore, Database, DocumentStore, RunStore } from '../store/index.js';
 import type { Authenticator } from './auth/authenticator.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Metrics } from './metrics.js';
 
 /** What the transports are given: the parts built by `createServer`. */
 export interface AppContext {
@@ -26,6 +28,9 @@ export interface AppContext {
   apiKeys: ApiKeyStore;
   /** Credentials → user; stream tokens. */
   auth: Authenticator;
+  lifecycle: Lifecycle;
+  /** Prometheus metrics of this instance, served at `/metrics`. */
+  metrics: Metrics;
 }
 
 export type App = FastifyInstance<

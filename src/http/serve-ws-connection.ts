@@ -1,3 +1,4 @@
+import { reconnectMessage } from './lifecycle.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -43,7 +44,17 @@ export function serveWsConnection(
   const closed = new AbortController();
   /** Runs this socket reads or is looking up; `starting` counts chats not started yet. */
   const following = new Set<string>();
+  /** The last event id sent per run: where the client resumes after a shutdown. */
+  const positions = new Map<string, number>();
   let starting = 0;
+
+  // At shutdown: tell the client, run by run, where to resume (elsewhere or later), then close.
+  const onShutdown = () => {
+    for (const runId of following) send(JSON.stringify(reconnectMessage(runId, positions.get(runId) ?? 0)));
+    socket.close(1012, 'server restarting');
+  };
+  if (ctx.lifecycle.shuttingDown) setImmediate(onShutdown);
+  else ctx.lifecycle.once('shutdown', onShutdown);
   let alive = true;
 
   const heartbeat = setInterval(() => {
@@ -55,6 +66,7 @@ export function serveWsConnection(
     alive = true;
   });
   socket.on('close', () => {
+    ctx.lifecycle.off('shutdown', onShutdown);
     clearInterval(heartbeat);
     closed.abort();
   });
@@ -161,6 +173,7 @@ export function serveWsConnection(
           send(formatWsEvent(event, runId, echo));
           echo = undefined;
         }
+        positions.set(runId, batch.at(-1)?.id ?? after);
         if (!(await drained(socket, closed.signal, o.stallMs))) {
           // Like a stalled SSE client: let go; it resumes on a new socket from the last id it received.
           log.warn({ runId }, 'websocket too slow to keep up; terminated');

@@ -24,6 +24,8 @@ export interface WriteSseOptions {
   signal: AbortSignal;
   /** Longest wait for a full socket to drain before giving up on the client. @default 30000 */
   stallMs?: number;
+  /** Updated with the id of every event written: where this subscriber would resume. */
+  position?: { lastId: number };
 }
 
 /**
@@ -47,6 +49,7 @@ export async function writeSse(
       if (signal.aborted) return 'gone';
       let chunk = '';
       for (const event of batch) chunk += formatSseEvent(event);
+      if (options.position) options.position.lastId = batch.at(-1)?.id ?? options.position.lastId;
       if (!res.write(chunk)) {
         blocked = true;
         if (!(await drained(res, signal, options.stallMs ?? 30_000))) return 'stalled';

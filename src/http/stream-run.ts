@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { RunLog } from '../runs/index.js';
+import { type Lifecycle, reconnectMessage } from './lifecycle.js';
 import { SSE_HEADERS, writeSse } from './sse-writer.js';
 
 export interface StreamRunOptions {
@@ -11,6 +12,9 @@ export interface StreamRunOptions {
   retryMs?: number;
   /** Called when the subscriber ends, whatever the reason (the run's subscriber count drops). */
   onClose: () => void;
+  /** The server's shutdown: the stream then tells the client where to resume, and ends. */
+  lifecycle: Lifecycle;
+  runId: string;
 }
 
 /**
@@ -20,6 +24,17 @@ export interface StreamRunOptions {
 export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOptions): Promise<void> {
   const gone = new AbortController();
   reply.raw.on('close', () => gone.abort());
+  const stop = AbortSignal.any([gone.signal, o.lifecycle.signal]);
+  const position = { lastId: o.after };
+  // At shutdown, at once (before the server closes connections): where to resume, then the end. No `id:`
+  // line: the client's Last-Event-ID stays the last real event, the one to resume after.
+  const onShutdown = () => {
+    if (gone.signal.aborted || reply.raw.writableEnded) return;
+    const message = reconnectMessage(o.runId, position.lastId);
+    reply.raw.end(`retry: 1000\nevent: reconnect\ndata: ${JSON.stringify(message)}\n\n`);
+  };
+  if (o.lifecycle.shuttingDown) onShutdown();
+  else o.lifecycle.once('shutdown', onShutdown);
   // Headers set by hooks (request id, CORS…) still apply; the body is ours from here on.
   const headers = { ...reply.getHeaders(), ...SSE_HEADERS };
   reply.hijack();
@@ -29,14 +44,16 @@ export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOp
   if (o.retryMs !== undefined) reply.raw.write(`retry: ${o.retryMs}\n\n`);
   reply.raw.flushHeaders();
   try {
-    const result = await writeSse(reply.raw, log.read(o.after, gone.signal), {
+    const result = await writeSse(reply.raw, log.read(o.after, stop), {
       keepAliveMs: o.keepAliveMs,
       stallMs: o.stallMs,
-      signal: gone.signal,
+      signal: stop,
+      position,
     });
     // A subscriber too slow to keep up is let go; it resumes from the last id it received.
     if (result === 'stalled') reply.raw.destroy();
   } finally {
+    o.lifecycle.off('shutdown', onShutdown);
     o.onClose();
     // After a disconnect the socket is gone; ending it again is a harmless no-op.
     reply.raw.end();

@@ -3,4 +3,4 @@ export { MemoryRunBackend } from './memory-run-backend.js';
 export { RedisRunBackend, type RedisRunBackendOptions } from './redis-run-backend.js';
 export type { RunBackend } from './run-backend.js';
 export type { LoggedEvent, RunLog } from './run-log.js';
-export { type Run, RunRegistry, type RunRegistryOptions } from './run-registry.js';
+export { type Run, RunInterruptedError, RunRegistry, type RunRegistryOptions } from './run-registry.js';

@@ -5,6 +5,11 @@ import type { RunStore } from '../store/index.js';
 import type { RunBackend } from './run-backend.js';
 import type { RunLog } from './run-log.js';
 
+/** Why a run stopped when this instance shut down before it finished: stored `interrupted`, resumable. */
+export class RunInterruptedError extends Error {
+  override name = 'RunInterruptedError';
+}
+
 /** A generation in progress on this instance: its log, and the signal that stops it. */
 export interface Run {
   readonly id: RunId;
@@ -41,7 +46,11 @@ interface Active {
  * The runs this instance executes, and the way to every run's log wherever it runs. Knows nothing of HTTP:
  * transports attach as subscribers and read logs.
  */
-export class RunRegistry extends EventEmitter<{ subscribers: [runId: string, count: number] }> {
+export class RunRegistry extends EventEmitter<{
+  subscribers: [runId: string, count: number];
+  /** A run began on this instance; its log holds every event it appends, from the first. */
+  started: [run: Run];
+}> {
   /** This process: the owner recorded on its runs and renewed in their leases. */
   readonly instanceId = randomUUID();
   readonly #active = new Map<RunId, Active>();
@@ -131,6 +140,7 @@ export class RunRegistry extends EventEmitter<{ subscribers: [runId: string, cou
         this.o.backend.retain(id);
       });
     this.#active.set(id, { run, settled, subscribers: 0, policy });
+    this.emit('started', run);
     return run;
   }
 
@@ -142,7 +152,13 @@ export class RunRegistry extends EventEmitter<{ subscribers: [runId: string, cou
       if (e && isTerminal(e.type)) last = JSON.parse(e.data) as RunEvent;
     }
     const status: Exclude<RunStatus, 'running'> =
-      last?.type === 'done' ? (last.finish_reason === 'cancelled' ? 'cancelled' : 'done') : 'failed';
+      last?.type === 'done'
+        ? last.finish_reason === 'cancelled'
+          ? 'cancelled'
+          : 'done'
+        : last?.type === 'error' && last.code === 'run_interrupted'
+          ? 'interrupted'
+          : 'failed';
     await this.o.store
       .finish(run.id, status, run.log.lastId)
       .catch((err) => this.o.log.error({ err, runId: run.id }, 'recording run status failed'));
@@ -238,6 +254,21 @@ export class RunRegistry extends EventEmitter<{ subscribers: [runId: string, cou
   /** Resolves when every active run has finished. */
   async drain(): Promise<void> {
     await Promise.all([...this.#active.values()].map((a) => a.settled));
+  }
+
+  /**
+   * Shutdown: waits up to `deadlineMs` for running runs to finish, then stops the rest as interrupted
+   * (their partial answers stored, their readers told `run_interrupted`).
+   */
+  async finishOrInterrupt(deadlineMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([this.drain(), deadline]);
+    clearTimeout(timer);
+    for (const { run } of this.#active.values()) run.abort(new RunInterruptedError('server shut down'));
+    await this.drain();
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,8 @@ export function chatRoutes(app: App, ctx: AppContext): void {
         keepAliveMs: config.sseKeepAliveMs,
         stallMs: config.subscriberStallMs,
         onClose: release,
+        lifecycle: ctx.lifecycle,
+        runId: run.id,
       });
     },
   );

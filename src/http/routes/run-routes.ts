@@ -68,6 +68,8 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
         keepAliveMs: config.sseKeepAliveMs,
         stallMs: config.subscriberStallMs,
         retryMs: config.sseRetryMs,
+        lifecycle: ctx.lifecycle,
+        runId: id,
         onClose: runs.subscribe(id),
       });
     },

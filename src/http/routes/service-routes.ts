@@ -13,7 +13,7 @@ const serviceInfo = z
   })
   .meta({ id: 'ServiceInfo' });
 
-export function serviceRoutes(app: App, { db }: AppContext, version: string): void {
+export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: string): void {
   // Collected as routes register, so the list never drifts from what is served.
   const endpoints: { method: string; path: string }[] = [];
   app.addHook('onRoute', (route) => {
@@ -50,6 +50,9 @@ export function serviceRoutes(app: App, { db }: AppContext, version: string): vo
       },
     },
     async (request, reply) => {
+      if (lifecycle.shuttingDown) {
+        return sendProblem(reply, problem(503, 'shutting_down', 'This instance is shutting down.', '/ready'));
+      }
       try {
         await db.query('select 1');
         return { status: 'ready' as const, database: db.engine };

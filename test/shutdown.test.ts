@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/store/index.js';
+import { ScriptedModel } from './helpers/scripted-model.js';
+import { type ParsedEvent, postChatStream } from './helpers/sse-client.js';
+import { startTestServer } from './helpers/test-server.js';
+import { readJson } from './helpers/read-json.js';
+
+/** Reads a raw SSE body, including the `reconnect` control event, until the server ends it. */
+async function readAll(
+  response: Response,
+  onEvent: (e: { event: string; data: Record<string, unknown>; id?: string }) => void,
+) {
+  const { createParser } = await import('eventsource-parser');
+  const parser = createParser({
+    onEvent: (m) => onEvent({ event: m.event ?? '', data: JSON.parse(m.data), id: m.id }),
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body ?? []) parser.feed(decoder.decode(chunk, { stream: true }));
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('graceful shutdown', () => {
+  it('tells each open stream where to resume, then stores an unfinished run as interrupted', async () => {
+    const model = new ScriptedModel({ deltas: [' one', ' two', ' three', ' four'], hangAfter: 3 });
+    const t = await startTestServer({
+      env: { SHUTDOWN_DEADLINE_MS: '100' },
+      configureModels: (m) => m.register('test:hang', model),
+    });
+    const events: ParsedEvent[] = [];
+    let shutdown: Promise<void> | undefined;
+    await postChatStream(
+      t.url,
+      { message: 'x', model: 'test:hang' },
+      {
+        onEvent: (e) => {
+          events.push(e);
+          if (e.event === 'token' && e.data.delta === ' three') shutdown = t.server.shutdown();
+        },
+      },
+    );
+    await shutdown;
+    const reconnect = events.at(-1);
+    const lastReal = events.at(-2);
+    expect(reconnect?.event).toBe('reconnect');
+    expect(reconnect?.data).toEqual({
+      type: 'reconnect',
+      run_id: events[0]?.data.run_id,
+      after: lastReal?.id,
+      url: `/v1/runs/${events[0]?.data.run_id}/events`,
+    });
+    expect(Number.isNaN(reconnect?.id)).toBe(true); // no id: Last-Event-ID stays on the last real event
+    const [message] = await t.db.query<{ status: string; content: string }>(
+      "select status, content from messages where role = 'assistant'",
+    );
+    expect(message).toEqual({ status: 'interrupted', content: ' one two three' });
+    const [run] = await t.db.query<{ status: string }>('select status from runs');
+    expect(run?.status).toBe('interrupted');
+    await t.db.close();
+  });
+
+  it('on SIGTERM the process tells its clients to reconnect and exits after storing the unfinished run', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sf-sigterm-'));
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url))],
+      {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          LOCAL_TOKEN_DELAY_MS: '40',
+          SHUTDOWN_DEADLINE_MS: '300',
+          DATABASE_URL: '',
+          REDIS_URL: '',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on(
+          'data',
+          (chunk: Buffer) => chunk.toString().includes('StreamForge ready') && resolve(),
+        );
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const response = await fetch(`${url}/v1/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'How do I cancel a generation?' }),
+      });
+      const events: { event: string; data: Record<string, unknown> }[] = [];
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      let tokens = 0;
+      await readAll(response, (e) => {
+        events.push(e);
+        if (e.event === 'token' && ++tokens === 3) child.kill('SIGTERM');
+      });
+      expect(events.at(-1)).toMatchObject({ event: 'reconnect', data: { type: 'reconnect' } });
+      expect(await exited).toBe(0);
+      const received = events
+        .filter((e) => e.event === 'token')
+        .map((e) => e.data.delta)
+        .join('');
+      const db = await openDatabase({ engine: 'pglite', dataDir });
+      const [message] = await db.query<{ status: string; content: string }>(
+        "select status, content from messages where role = 'assistant'",
+      );
+      await db.close();
+      // The answer went on until the deadline: what the client saw is its beginning; it was not finished.
+      expect(message?.status).toBe('interrupted');
+      expect(message?.content.startsWith(received)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('/ready answers 503 once shutdown began', async () => {
+    const model = new ScriptedModel({ deltas: [' a'], hangAfter: 0 });
+    const t = await startTestServer({
+      env: { SHUTDOWN_DEADLINE_MS: '2000' },
+      configureModels: (m) => m.register('test:hang', model),
+    });
+    t.server.lifecycle.begin();
+    const response = await fetch(`${t.url}/ready`);
+    expect(response.status).toBe(503);
+    expect(await readJson(response)).toMatchObject({ code: 'shutting_down' });
+    await t.close();
+  });
+});
