@@ -28,6 +28,7 @@ import { authRoutes } from './http/auth/auth-routes.js';
 import { Authenticator } from './http/auth/authenticator.js';
 import { StreamTokens } from './http/auth/stream-tokens.js';
 import { LOCAL_USER } from './http/auth/user-id.js';
+import { registerJsonBody } from './http/json-body.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
 import {
@@ -133,6 +134,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   }).withTypeProvider<ZodTypeProvider>();
   // Every body is JSON; Fastify's built-in text/plain parser would let a string reach validation as a 400.
   app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('userId', LOCAL_USER);

@@ -76,7 +76,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
 
   /** One file: saved while it streams in, then extracted, chunked and indexed; rejected with a reason. */
   async function indexFile(part: MultipartFile, userId: string, log: FastifyBaseLogger): Promise<FileResult> {
-    const filename = part.filename || 'upload';
+    const filename = safeFilename(part.filename);
     const reject = (status: number, code: string, detail: string): FileResult => ({
       filename,
       status: 'rejected',
@@ -183,4 +183,18 @@ export function documentRoutes(app: App, ctx: AppContext): void {
 
 function notFound(id: string): never {
   throw new HttpProblem(404, 'document_not_found', `No document with id "${id}".`);
+}
+
+/**
+ * The name a document is shown under: the last path segment only, without control characters, at most 255
+ * characters. (It is never used as a path: uploads are written to a fresh temporary file.)
+ */
+export function safeFilename(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = [...base]
+    .filter((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim()
+    .slice(0, 255);
+  return clean === '' || clean === '.' || clean === '..' ? 'upload' : clean;
 }
