@@ -299,3 +299,54 @@ describe('configuration that cannot work fails at start', () => {
     await expect(startTestServer({ env })).rejects.toThrow(message);
   });
 });
+
+describe('sockets under auth', () => {
+  let t: TestServer;
+  let alice: string;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { AUTH_MODE: 'jwt', JWT_SECRET: SECRET } });
+    alice = await hs256({ sub: 'alice' });
+  });
+  afterAll(() => t.close());
+
+  it('opens /v1/ws with a stream token (browsers cannot send headers) and refuses it without', async () => {
+    const { WsTestClient } = await import('./helpers/ws-client.js');
+    await expect(WsTestClient.open(t.url)).rejects.toThrow(/401/);
+    const issued = await call(t, '/v1/stream-tokens', alice, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"socket":true}',
+    }).then(readJson);
+    const client = await WsTestClient.open(`${t.url}`, { headers: {} }, issued.token);
+    client.send({ type: 'chat', message: 'How are events numbered?', request_id: 'r1' });
+    const runId = await client.runIdOf('r1');
+    const events = await client.runEvents(runId);
+    expect(events.at(-1)?.type).toBe('done');
+    const [run] = await t.db.query<{ user_id: string }>('select user_id from runs where id = $1', [runId]);
+    expect(run?.user_id).toBe('alice');
+    await client.close();
+  });
+
+  it('authenticates Socket.IO clients from the handshake', async () => {
+    const { io } = await import('socket.io-client');
+    const refused = io(t.url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    const error = await new Promise<Error>((resolve) => refused.on('connect_error', resolve));
+    expect(error.message).toBe('unauthorized');
+    refused.close();
+    const socket = io(t.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: alice },
+      reconnection: false,
+    });
+    socket.emit('chat_stream', { message: 'How are events numbered?' });
+    const complete = await new Promise<{ session_id: string }>((resolve) =>
+      socket.on('chat_complete', resolve),
+    );
+    socket.close();
+    const [row] = await t.db.query<{ user_id: string }>('select user_id from conversations where id = $1', [
+      complete.session_id,
+    ]);
+    expect(row?.user_id).toBe('alice');
+  });
+});

@@ -29,8 +29,13 @@ export class WsTestClient {
     });
   }
 
-  static async open(baseUrl: string, options: WebSocket.ClientOptions = {}): Promise<WsTestClient> {
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`, options);
+  static async open(
+    baseUrl: string,
+    options: WebSocket.ClientOptions = {},
+    token?: string,
+  ): Promise<WsTestClient> {
+    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws${query}`, options);
     const client = new WsTestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

@@ -36,4 +36,9 @@ export function registerAuth(app: App, { auth }: AppContext): void {
       throw error;
     }
   });
+  // An upgrade refused before the WebSocket plugin saw it is answered in plain HTTP; its socket is ours to
+  // close, or it would stay open (and hold the server's close).
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade && reply.statusCode !== 101) request.raw.socket?.destroy();
+  });
 }
