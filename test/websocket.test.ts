@@ -35,9 +35,10 @@ describe('GET /v1/ws carries many runs over one WebSocket', () => {
   }
 
   beforeAll(async () => {
-    // A small delay per token keeps runs live long enough to overlap.
+    // A small delay per token keeps runs live long enough to overlap; the per-user cap on running runs
+    // (3 by default) is lifted so the per-socket cap (10) is what these tests meet.
     t = await startTestServer({
-      env: { LOCAL_TOKEN_DELAY_MS: '2' },
+      env: { LOCAL_TOKEN_DELAY_MS: '2', MAX_CONCURRENT_RUNS_PER_USER: '100' },
       configureModels: (m) => m.register('test:hang', hang).register('test:hang-until-gone', hangUntilGone),
     });
   });

@@ -69,7 +69,8 @@ export function problemFor(error: FastifyError | Error, request: Pick<FastifyReq
   if (error instanceof UnknownTemplateError)
     return problem(400, 'unknown_system_template', error.message, instance);
   if (error instanceof InvalidCursorError) return problem(400, 'invalid_cursor', error.message, instance);
-  if (error instanceof ConversationFullError) return problem(422, 'conversation_full', error.message, instance);
+  if (error instanceof ConversationFullError)
+    return problem(422, 'conversation_full', error.message, instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
       path: `${(error as FastifyError).validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,

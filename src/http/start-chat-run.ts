@@ -4,6 +4,7 @@ import { type ChatRequest, type ConversationId, newId, type RagOptions } from '.
 import type { Run } from '../runs/index.js';
 import type { DocumentStore } from '../store/index.js';
 import type { AppContext } from './app-context.js';
+import { checkConcurrentRuns } from './guards/check-concurrent-runs.js';
 import { HttpProblem } from './problem.js';
 
 export interface StartedChat {
@@ -27,6 +28,7 @@ export async function startChatRun(
 ): Promise<StartedChat> {
   const { config, store, models, runs, chat, documents } = ctx;
   const { id: modelId, model } = models.resolve(body.model);
+  await checkConcurrentRuns(ctx, userId);
   const language = detectLanguage(body.message);
   const system = systemPromptFor(
     { serverPrompt: config.systemPrompt, templates: config.systemTemplates },

@@ -79,7 +79,7 @@ export async function registerRateLimits(
       ...problem(
         429,
         'rate_limited',
-        `At most ${state.max} ${group === 'default' ? '' : `${group} `}requests a minute; try again in ${state.ttlInSeconds} s.`,
+        `At most ${state.max} ${group === 'default' ? '' : `${group} `}request${state.max === 1 ? '' : 's'} a minute; try again in ${state.ttlInSeconds} s.`,
         request.url.split('?')[0],
       ),
       title: 'Too Many Requests',
@@ -87,7 +87,13 @@ export async function registerRateLimits(
   });
 }
 
-function setHeaders(reply: FastifyReply, group: RateLimitGroup, max: number, remaining: number, reset: number) {
+function setHeaders(
+  reply: FastifyReply,
+  group: RateLimitGroup,
+  max: number,
+  remaining: number,
+  reset: number,
+) {
   reply.header('x-ratelimit-limit', String(max));
   reply.header('x-ratelimit-remaining', String(remaining));
   reply.header('x-ratelimit-reset', String(reset));

@@ -12,15 +12,12 @@ export const CORS_EXPOSED_HEADERS = ['x-request-id', 'ratelimit', 'ratelimit-pol
  * an event stream (which copies them).
  */
 export async function registerSecurity(app: App, config: Pick<Config, 'corsOrigins'>): Promise<void> {
+  // Before helmet's own onRoute hook, which reads the route's `helmet` option.
   app.addHook('onRoute', (route) => {
     // Swagger UI is often opened over plain HTTP on a LAN address, where upgrade-insecure-requests would
     // send its scripts and styles to https and leave a blank page. The rest of the policy stays.
-    if (route.url.startsWith('/docs')) {
-      route.config = {
-        ...route.config,
-        helmet: { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } },
-      };
-    }
+    if (route.url.startsWith('/docs'))
+      route.helmet = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
   });
   await app.register(fastifyHelmet);
 
