@@ -4,7 +4,6 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from './helpers/read-json.js';
 import { startTestServer, type TestServer, tableCounts } from './helpers/test-server.js';
-import { upload } from './helpers/upload.js';
 
 const SECRET = 'x'.repeat(40);
 const ADMIN = 'a'.repeat(40);
