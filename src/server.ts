@@ -28,6 +28,7 @@ import { authRoutes } from './http/auth/auth-routes.js';
 import { Authenticator } from './http/auth/authenticator.js';
 import { StreamTokens } from './http/auth/stream-tokens.js';
 import { LOCAL_USER } from './http/auth/user-id.js';
+import { registerCompat } from './http/compat/register-compat.js';
 import { registerJsonBody } from './http/json-body.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { MemoryRunBackend, RedisRunBackend, type RunBackend, RunRegistry } from './runs/index.js';
@@ -219,6 +220,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   runRoutes(app, ctx, runStore);
   authRoutes(app, ctx);
   await websocketRoutes(app, ctx);
+  registerCompat(app, ctx);
   const io = attachSocketIo(app, ctx);
   app.log.info(
     {

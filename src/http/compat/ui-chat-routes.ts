@@ -1,0 +1,4 @@
+import type { App, AppContext } from '../app-context.js';
+
+/** Registered by registerCompat; the routes are being written. */
+export function uiChatRoutes(_app: App, _ctx: AppContext): void {}
