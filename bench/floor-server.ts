@@ -1,3 +1,4 @@
+import { newId } from '../src/protocol/ids.js';
 /**
  * The floor: the least a `node:http` server can do to send what StreamForge sends for one run of the
  * `bench:fixed` model — the same headers, the same `id:`/`event:`/`data:` framing and the same event JSON
@@ -5,7 +6,6 @@
  * log. Every event is one `write()`, and a `false` from it waits for `drain`. `?hold=1` stops after
  * HELD_AFTER tokens until the parent sends `release`. Started by stream-bench.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -16,23 +16,9 @@ if (!process.send) throw new Error('floor-server.ts is started by stream-bench.t
 const { tokens, backlog } = childArgs();
 const gate = new Gate();
 
-/** StreamForge's ids: a prefix and 32 base32 characters. */
-const id = (prefix: string) => `${prefix}_${base32(randomBytes(20))}`;
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
+/** StreamForge's ids, so the bytes match in length. */
+const id = (prefix: 'conv' | 'msg' | 'run') =>
+  newId(prefix === 'conv' ? 'conversation' : prefix === 'msg' ? 'message' : 'run');
 
 const server = http.createServer((req, res) => {
   if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat')) {

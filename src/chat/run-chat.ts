@@ -157,16 +157,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
         'chat run failed',
       );
       progress(step, 'failed', FAILED_LABELS[step] ?? 'Failed');
-      components.completeAll();
-      const { usage, metrics } = account();
-      await store.finishMessage(turn.assistantMessageId, {
-        content: answer.text,
-        status: 'failed',
-        usage,
-        metrics,
-        components: components.states(),
-        sources: sources.map(toSource),
-      });
+      await save('failed');
       const client = classifyModelError(error);
       run.log.append({
         type: 'error',
@@ -200,18 +191,27 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     };
   }
 
-  /** The instance shuts down: the answer so far is kept as `interrupted`, and readers are told so. */
-  async function interrupted(): Promise<void> {
+  /**
+   * Stores the assistant message as it ends, with the text so far; open components are completed as they
+   * stand (for the client too). Stored before the terminal event, so a client that reloads on it finds it.
+   */
+  async function save(status: 'complete' | 'cancelled' | 'failed' | 'interrupted') {
     components.completeAll();
     const { usage, metrics } = account();
     await store.finishMessage(turn.assistantMessageId, {
       content: answer.text,
-      status: 'interrupted',
+      status,
       usage,
       metrics,
       components: components.states(),
       sources: sources.map(toSource),
     });
+    return { usage, metrics };
+  }
+
+  /** The instance shuts down: the answer so far is kept as `interrupted`, and readers are told so. */
+  async function interrupted(): Promise<void> {
+    await save('interrupted');
     run.log.append({
       type: 'error',
       code: 'run_interrupted',
@@ -222,19 +222,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   }
 
   async function finish(reason: FinishReason): Promise<void> {
-    // A cancelled answer's open components are stored as they stand, and closed for the client too.
-    components.completeAll();
-    const { usage, metrics } = account();
-    const status = reason === 'cancelled' ? 'cancelled' : 'complete';
-    // Stored before `done` is sent: a client that reloads on `done` finds the final message.
-    await store.finishMessage(turn.assistantMessageId, {
-      content: answer.text,
-      status,
-      usage,
-      metrics,
-      components: components.states(),
-      sources: sources.map(toSource),
-    });
+    const { usage, metrics } = await save(reason === 'cancelled' ? 'cancelled' : 'complete');
     run.log.append({
       type: 'done',
       finish_reason: reason,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { isRetryableBeforeFirstToken, ModelTimeoutError } from './classify-error.js';
@@ -119,15 +120,8 @@ class Deadline {
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (the caller checks why it woke). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }

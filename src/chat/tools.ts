@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type {
   JSONValue,
   LanguageModelV3FunctionTool,
@@ -123,14 +124,7 @@ async function showCard(input: unknown, ctx: ToolContext): Promise<LanguageModel
   return { type: 'json', value: { shown: true, title: card.data.title, fields: card.data.fields.length } };
 }
 
+/** Waits `ms`, or less when the run is stopped (the loop then ends). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }
