@@ -6,6 +6,7 @@ import { newId } from '../src/protocol/ids.js';
  * log. Every event is one `write()`, and a `false` from it waits for `drain`. `?hold=1` stops after
  * HELD_AFTER tokens until the parent sends `release`. Started by stream-bench.ts.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
