@@ -52,7 +52,13 @@ if (!process.send)
   const db = await openDatabase({ engine: 'pglite' });
   const server = await createServer({
     // Settings from the environment apply (RUN_RETENTION_MS=…, REDIS_URL=…), except the log level.
-    config: loadConfig({ ...process.env, LOG_LEVEL: 'silent' }),
+    // One load generator is one user: the per-user guards would measure themselves, not the stream path.
+    config: loadConfig({
+      RATE_LIMIT_CHAT_PER_MIN: '1000000',
+      MAX_CONCURRENT_RUNS_PER_USER: '10000',
+      ...process.env,
+      LOG_LEVEL: 'silent',
+    }),
     db,
     configureModels: (m) =>
       m
