@@ -26,6 +26,11 @@ export interface WriteSseOptions {
   stallMs?: number;
   /** Updated with the id of every event written: where this subscriber would resume. */
   position?: { lastId: number };
+  /**
+   * The wire text of one event: native SSE framing by default; compat encoders (UI message stream, OpenAI
+   * chunks, earlier APIs) pass their own and share this loop's backpressure, keep-alive and stall handling.
+   */
+  format?: (event: LoggedEvent) => string;
 }
 
 /**
@@ -48,7 +53,8 @@ export async function writeSse(
     for await (const batch of source) {
       if (signal.aborted) return 'gone';
       let chunk = '';
-      for (const event of batch) chunk += formatSseEvent(event);
+      const format = options.format ?? formatSseEvent;
+      for (const event of batch) chunk += format(event);
       if (options.position) options.position.lastId = batch.at(-1)?.id ?? options.position.lastId;
       if (!res.write(chunk)) {
         blocked = true;
@@ -63,7 +69,7 @@ export async function writeSse(
 }
 
 /** True once the socket drains (or the client goes); false when it stays full for `stallMs`. */
-function drained(res: ServerResponse, signal: AbortSignal, stallMs: number): Promise<boolean> {
+export function drained(res: ServerResponse, signal: AbortSignal, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const finish = (ok: boolean) => {
       clearTimeout(timer);

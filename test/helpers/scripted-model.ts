@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -63,11 +64,9 @@ export class ScriptedModel implements LanguageModelV3 {
         }
         if (i < deltas.length) {
           if (delayMs) {
-            await new Promise<void>((resolve, reject) => {
-              const timer = setTimeout(resolve, delayMs);
-              signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), {
-                once: true,
-              });
+            // Rejects with the abort reason, and leaves no listener behind either way.
+            await delay(delayMs, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+              throw signal?.aborted ? signal.reason : error;
             });
           }
           controller.enqueue({ type: 'text-delta', id: 't', delta: deltas[i++] ?? '' });
