@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { RunLog } from '../runs/index.js';
+import type { LoggedEvent, RunLog } from '../runs/index.js';
 import { type Lifecycle, reconnectMessage } from './lifecycle.js';
 import { SSE_HEADERS, writeSse } from './sse-writer.js';
 
@@ -15,31 +15,49 @@ export interface StreamRunOptions {
   /** The server's shutdown: the stream then tells the client where to resume, and ends. */
   lifecycle: Lifecycle;
   runId: string;
+  /** The wire text of one event; native SSE framing by default (compat encoders bring their own). */
+  format?: (event: LoggedEvent) => string;
+  /** Headers beyond the event-stream ones (a protocol's version header…). */
+  headers?: Record<string, string>;
+  /** Written after the terminal event, e.g. `data: [DONE]`. */
+  trailer?: string;
+  /**
+   * What a client is told at shutdown before the stream ends, given the last id it received; by default the
+   * native `reconnect` event. `null`: the protocol has no such message and the stream just ends.
+   */
+  shutdownMessage?: ((lastId: number) => string) | null;
+}
+
+/** The native shutdown notice. No `id:` line: the client's Last-Event-ID stays on the last real event. */
+function nativeReconnect(runId: string) {
+  return (lastId: number) =>
+    `retry: 1000\nevent: reconnect\ndata: ${JSON.stringify(reconnectMessage(runId, lastId))}\n\n`;
 }
 
 /**
  * Makes the response a subscriber of a run's log: replays after `after`, follows live, and ends after the
- * terminal event. A client that disconnects only ends its subscription.
+ * terminal event. A client that disconnects only ends its subscription. Every event-stream wire format
+ * (native, AI SDK UI messages, OpenAI chunks, the earlier APIs) goes through here with its own `format`.
  */
 export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOptions): Promise<void> {
   const gone = new AbortController();
   reply.raw.on('close', () => gone.abort());
   const stop = AbortSignal.any([gone.signal, o.lifecycle.signal]);
   const position = { lastId: o.after };
-  // At shutdown, at once (before the server closes connections): where to resume, then the end. No `id:`
-  // line: the client's Last-Event-ID stays the last real event, the one to resume after.
+  const notice = o.shutdownMessage === undefined ? nativeReconnect(o.runId) : o.shutdownMessage;
+  // At shutdown, at once (before the server closes connections): the notice, then the end.
   const onShutdown = () => {
     if (gone.signal.aborted || reply.raw.writableEnded) return;
-    const message = reconnectMessage(o.runId, position.lastId);
-    reply.raw.end(`retry: 1000\nevent: reconnect\ndata: ${JSON.stringify(message)}\n\n`);
+    reply.raw.end(notice ? notice(position.lastId) : undefined);
   };
   if (o.lifecycle.shuttingDown) onShutdown();
   else o.lifecycle.once('shutdown', onShutdown);
-  // Headers set by hooks (request id, CORS…) still apply; the body is ours from here on.
-  const headers = { ...reply.getHeaders(), ...SSE_HEADERS };
+  // Headers set by hooks (request id, CORS, rate limits…) still apply; the body is ours from here on.
+  const headers = { ...reply.getHeaders(), ...SSE_HEADERS, ...o.headers };
   reply.hijack();
-  for (const [name, value] of Object.entries(headers))
+  for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) reply.raw.setHeader(name, value);
+  }
   reply.raw.writeHead(200);
   if (o.retryMs !== undefined) reply.raw.write(`retry: ${o.retryMs}\n\n`);
   reply.raw.flushHeaders();
@@ -49,7 +67,9 @@ export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOp
       stallMs: o.stallMs,
       signal: stop,
       position,
+      format: o.format,
     });
+    if (result === 'ended' && o.trailer && !reply.raw.writableEnded) reply.raw.write(o.trailer);
     // A subscriber too slow to keep up is let go; it resumes from the last id it received.
     if (result === 'stalled') reply.raw.destroy();
   } finally {
