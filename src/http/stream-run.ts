@@ -50,8 +50,6 @@ export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOp
     if (gone.signal.aborted || reply.raw.writableEnded) return;
     reply.raw.end(notice ? notice(position.lastId) : undefined);
   };
-  if (o.lifecycle.shuttingDown) onShutdown();
-  else o.lifecycle.once('shutdown', onShutdown);
   // Headers set by hooks (request id, CORS, rate limits…) still apply; the body is ours from here on.
   const headers = { ...reply.getHeaders(), ...SSE_HEADERS, ...o.headers };
   reply.hijack();
@@ -61,6 +59,9 @@ export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOp
   reply.raw.writeHead(200);
   if (o.retryMs !== undefined) reply.raw.write(`retry: ${o.retryMs}\n\n`);
   reply.raw.flushHeaders();
+  // Registered once the headers are out, so the notice is always written to a started response.
+  if (o.lifecycle.shuttingDown) onShutdown();
+  else o.lifecycle.once('shutdown', onShutdown);
   try {
     const result = await writeSse(reply.raw, log.read(o.after, stop), {
       keepAliveMs: o.keepAliveMs,
