@@ -19,6 +19,7 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
         { name: 'conversations', description: 'Stored conversations' },
         { name: 'models', description: 'Configured language models' },
         { name: 'documents', description: 'Uploaded documents and retrieval' },
+        { name: 'legacy', description: 'APIs of the earlier systems StreamForge replaces' },
         { name: 'runs', description: 'Generations that outlive their connection: status, resume, cancel' },
         { name: 'service', description: 'Health and discovery' },
       ],

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { LoggedEvent } from '../runs/index.js';
 
@@ -69,7 +70,7 @@ export async function writeSse(
 }
 
 /** True once the socket drains (or the client goes); false when it stays full for `stallMs`. */
-export function drained(res: ServerResponse, signal: AbortSignal, stallMs: number): Promise<boolean> {
+export function drained(res: Writable, signal: AbortSignal, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const finish = (ok: boolean) => {
       clearTimeout(timer);
