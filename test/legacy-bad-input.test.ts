@@ -81,10 +81,12 @@ describe('the earlier APIs refuse bad input with a problem, before anything is w
     expect(await readJson(response)).toMatchObject({ code: 'unsupported_media_type' });
   });
 
-  it('a session id longer than Fastify takes in a path is refused with 414, not a 5xx', async () => {
-    // Fastify's router refuses path parameters over 100 characters itself (`maxParamLength`).
-    const response = await fetch(`${t.url}/api/chat/sessions/${'s'.repeat(129)}`);
-    expect(response.status).toBe(414);
+  it('a session id over 128 characters is a 400 problem; a path parameter over 200 is 414; never a 5xx', async () => {
+    const unknown = await fetch(`${t.url}/api/chat/sessions/${'s'.repeat(129)}`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // Fastify's router refuses path parameters over `maxParamLength` (200) itself.
+    expect((await fetch(`${t.url}/api/chat/sessions/${'s'.repeat(300)}`)).status).toBe(414);
   });
 
   // Last: it spends the whole chat budget.
