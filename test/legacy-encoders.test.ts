@@ -1,5 +1,4 @@
-import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pythonJson } from '../src/http/compat/legacy-json.js';
 import { createMessageEncoder } from '../src/http/compat/legacy-message-encoder.js';
 import {
@@ -7,7 +6,6 @@ import {
   type ProgressChatContext,
 } from '../src/http/compat/legacy-progress-encoder.js';
 import { createSessionEncoder } from '../src/http/compat/legacy-session-encoder.js';
-import { writeLegacyFrames } from '../src/http/compat/legacy-write-frames.js';
 import { WordSplitter } from '../src/http/compat/legacy-word-encoder.js';
 import type { RunEvent, Source } from '../src/protocol/index.js';
 
@@ -248,51 +246,5 @@ describe('token encoders', () => {
         ],
       },
     ]);
-  });
-});
-
-describe('writeLegacyFrames: heartbeats while nothing is written', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('sends the heartbeat after every idle interval, counted again from each frame written', async () => {
-    const res = new PassThrough();
-    const written: string[] = [];
-    res.on('data', (chunk: Buffer) => written.push(chunk.toString()));
-    const queue: ((text: string | undefined) => void)[] = [];
-    async function* frames(): AsyncIterable<string> {
-      for (;;) {
-        const text = await new Promise<string | undefined>((resolve) => queue.push(resolve));
-        if (text === undefined) return;
-        yield text;
-      }
-    }
-    const send = async (text: string | undefined) => {
-      queue.shift()?.(text);
-      await vi.advanceTimersByTimeAsync(0);
-    };
-    const result = writeLegacyFrames(res, frames(), {
-      heartbeat: 'HB\n',
-      heartbeatMs: 1000,
-      stallMs: 30_000,
-      signal: new AbortController().signal,
-    });
-
-    await vi.advanceTimersByTimeAsync(2500);
-    expect(written).toEqual(['HB\n', 'HB\n']);
-    await send('A\n');
-    await vi.advanceTimersByTimeAsync(900); // 3.4 s: 0.9 s after A, not yet idle for a second
-    expect(written).toEqual(['HB\n', 'HB\n', 'A\n']);
-    await send(''); // an event with no form in this API is not a write: the clock keeps running
-    await vi.advanceTimersByTimeAsync(200);
-    expect(written).toEqual(['HB\n', 'HB\n', 'A\n', 'HB\n']);
-    await send(undefined);
-    expect(await result).toBe('ended');
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(written).toHaveLength(4);
   });
 });

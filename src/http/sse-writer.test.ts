@@ -123,4 +123,30 @@ describe('writeSse', () => {
     log.append({ type: 'token', delta: 'b' });
     expect(res.written).toBe('id: 1\nevent: token\ndata: {"type":"token","delta":"a"}\n\n');
   });
+
+  it('sends a given heartbeat after every idle interval, counted again from each write', async () => {
+    vi.useFakeTimers();
+    const log = new InMemoryRunLog();
+    const res = new FakeResponse();
+    // A format that has something to say about tokens only (as the earlier APIs' encoders do).
+    const writing = writeSse(asResponse(res), log.read(0), {
+      keepAliveMs: 1000,
+      heartbeat: 'HB\n',
+      signal: new AbortController().signal,
+      format: (e) => (e.type === 'token' ? `${JSON.parse(e.data).delta}\n` : ''),
+    });
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(res.written).toBe('HB\nHB\n');
+    log.append({ type: 'token', delta: 'A' });
+    await vi.advanceTimersByTimeAsync(900); // 3.4 s: 0.9 s after A, not yet idle for a second
+    expect(res.written).toBe('HB\nHB\nA\n');
+    // An event with no form in this format is not a write: the clock keeps running.
+    log.append({ type: 'progress', step: 's', status: 'started', label: 's', elapsed_ms: 1 });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(res.written).toBe('HB\nHB\nA\nHB\n');
+    log.append({ type: 'error', code: 'c', message: 'm', retryable: false });
+    expect(await writing).toBe('ended');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(res.written).toBe('HB\nHB\nA\nHB\n');
+  });
 });

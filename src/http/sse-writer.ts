@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream';
-import type { ServerResponse } from 'node:http';
 import type { LoggedEvent } from '../runs/index.js';
 
 /** Headers of every event stream: no caching or transformation, no proxy buffering. */
@@ -32,6 +31,8 @@ export interface WriteSseOptions {
    * chunks, earlier APIs) pass their own and share this loop's backpressure, keep-alive and stall handling.
    */
   format?: (event: LoggedEvent) => string;
+  /** What keeps an idle stream open: the `: ping` comment by default, an earlier API's heartbeat frame… */
+  heartbeat?: string;
 }
 
 /**
@@ -40,15 +41,17 @@ export interface WriteSseOptions {
  * the server buffer more than one batch beyond the socket's high-water mark.
  */
 export async function writeSse(
-  res: ServerResponse,
+  res: Writable,
   source: AsyncIterable<LoggedEvent[]>,
   options: WriteSseOptions,
 ): Promise<'ended' | 'gone' | 'stalled'> {
   const { signal } = options;
   let blocked = false;
+  const heartbeat = options.heartbeat ?? SSE_PING;
+  // Sent after every `keepAliveMs` in which nothing was written: each write starts the count again.
   const ping = setInterval(() => {
     // A blocked socket is not idle; a ping would only add to its buffer.
-    if (!blocked && !res.writableEnded && !signal.aborted) res.write(SSE_PING);
+    if (!blocked && !res.writableEnded && !signal.aborted) res.write(heartbeat);
   }, options.keepAliveMs);
   try {
     for await (const batch of source) {
@@ -57,6 +60,9 @@ export async function writeSse(
       const format = options.format ?? formatSseEvent;
       for (const event of batch) chunk += format(event);
       if (options.position) options.position.lastId = batch.at(-1)?.id ?? options.position.lastId;
+      // Events a format has nothing to say about are not writes: the idle clock keeps running.
+      if (chunk === '') continue;
+      ping.refresh();
       if (!res.write(chunk)) {
         blocked = true;
         if (!(await drained(res, signal, options.stallMs ?? 30_000))) return 'stalled';

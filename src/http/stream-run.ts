@@ -19,6 +19,8 @@ export interface StreamRunOptions {
   format?: (event: LoggedEvent) => string;
   /** Headers beyond the event-stream ones (a protocol's version header…). */
   headers?: Record<string, string>;
+  /** The frame that keeps an idle stream open (`: ping` by default), every `keepAliveMs` without a write. */
+  heartbeat?: string;
   /** Written after the terminal event, e.g. `data: [DONE]`. */
   trailer?: string;
   /**
@@ -69,6 +71,7 @@ export async function streamRun(reply: FastifyReply, log: RunLog, o: StreamRunOp
       signal: stop,
       position,
       format: o.format,
+      heartbeat: o.heartbeat,
     });
     if (result === 'ended' && o.trailer && !reply.raw.writableEnded) reply.raw.write(o.trailer);
     // A subscriber too slow to keep up is let go; it resumes from the last id it received.

@@ -3,9 +3,9 @@ import type { RunEvent } from '../../protocol/index.js';
 import type { Run, RunLog } from '../../runs/index.js';
 import type { AppContext } from '../app-context.js';
 import type { Lifecycle } from '../lifecycle.js';
-import { SSE_HEADERS, SSE_PING } from '../sse-writer.js';
+import { SSE_PING } from '../sse-writer.js';
+import { streamRun } from '../stream-run.js';
 import type { LegacyEncoder } from './legacy-encoder.js';
-import { writeLegacyFrames } from './legacy-write-frames.js';
 
 export interface StreamLegacyRunOptions {
   encoder: LegacyEncoder;
@@ -17,6 +17,7 @@ export interface StreamLegacyRunOptions {
   lifecycle: Lifecycle;
   /** Called when the subscriber ends, whatever the reason (the run's subscriber count drops). */
   onClose: () => void;
+  runId: string;
 }
 
 /**
@@ -24,46 +25,19 @@ export interface StreamLegacyRunOptions {
  * event, writes what the encoder makes of each, and ends after the terminal event. These clients cannot
  * resume, so at shutdown they get the encoder's `interrupted` frames instead of a reconnect message.
  */
-export async function streamLegacyRun(
-  reply: FastifyReply,
-  log: RunLog,
-  o: StreamLegacyRunOptions,
-): Promise<void> {
-  const gone = new AbortController();
-  reply.raw.on('close', () => gone.abort());
-  const stop = AbortSignal.any([gone.signal, o.lifecycle.signal]);
-  // At once, before the server closes connections.
-  const onShutdown = () => {
-    if (!gone.signal.aborted && !reply.raw.writableEnded) reply.raw.end(o.encoder.interrupted());
-  };
-  if (o.lifecycle.shuttingDown) onShutdown();
-  else o.lifecycle.once('shutdown', onShutdown);
-  // Headers set by hooks (request id, CORS, security…) still apply; the body is ours from here on.
-  const headers = { ...reply.getHeaders(), ...SSE_HEADERS };
-  reply.hijack();
-  for (const [name, value] of Object.entries(headers))
-    if (value !== undefined) reply.raw.setHeader(name, value);
-  reply.raw.writeHead(200);
-  reply.raw.flushHeaders();
-  try {
-    const frames = encodeLog(log, o.encoder, stop);
-    const result = await writeLegacyFrames(reply.raw, frames, { ...o, signal: stop });
-    if (result === 'stalled') reply.raw.destroy();
-  } finally {
-    o.lifecycle.off('shutdown', onShutdown);
-    o.onClose();
-    // After a disconnect or a shutdown the response is over already; ending it again is a harmless no-op.
-    reply.raw.end();
-  }
-}
-
-async function* encodeLog(log: RunLog, encoder: LegacyEncoder, signal: AbortSignal): AsyncIterable<string> {
-  for await (const batch of log.read(0, signal)) {
-    let text = '';
+export function streamLegacyRun(reply: FastifyReply, log: RunLog, o: StreamLegacyRunOptions): Promise<void> {
+  return streamRun(reply, log, {
+    after: 0,
+    keepAliveMs: o.heartbeatMs,
+    heartbeat: o.heartbeat,
+    stallMs: o.stallMs,
+    lifecycle: o.lifecycle,
+    onClose: o.onClose,
+    runId: o.runId,
     // The log holds the events this server appended, already validated: parsing again would only cost.
-    for (const logged of batch) text += encoder.encode(JSON.parse(logged.data) as RunEvent);
-    yield text;
-  }
+    format: (logged) => o.encoder.encode(JSON.parse(logged.data) as RunEvent),
+    shutdownMessage: () => o.encoder.interrupted(),
+  });
 }
 
 /** How often an idle stream of an earlier API is kept alive, and with what. */
@@ -91,5 +65,6 @@ export function streamLegacyChat(
     stallMs: ctx.config.subscriberStallMs,
     lifecycle: ctx.lifecycle,
     onClose: ctx.runs.subscribe(run.id),
+    runId: run.id,
   });
 }
