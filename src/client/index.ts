@@ -1,3 +1,31 @@
 /** `streamforge/client`: what browsers and Node clients import. */
+export { createClient } from './create-client.js';
+export type {
+  ChatInput,
+  ClientOptions,
+  StreamForgeClient,
+  StreamOptions,
+  UploadFile,
+} from './create-client.js';
+export { applyRunEvent, emptyMessageState } from './message-state.js';
+export type { MessageState, MessageStatus, ProgressStep } from './message-state.js';
 export { applyComponentEvent, mergeComponents } from './merge-components.js';
-export type { Column, ComponentEvent, ComponentState, RunEvent } from '../protocol/index.js';
+export { RunStream } from './run-stream.js';
+export type { ReconnectOptions, RunStreamListener } from './run-stream.js';
+export { StreamForgeError } from './streamforge-error.js';
+export type {
+  ChatReply,
+  Column,
+  ComponentEvent,
+  ComponentState,
+  Conversation,
+  ConversationDetail,
+  DocumentInfo,
+  Message,
+  ModelList,
+  RunEvent,
+  RunInfo,
+  Source,
+  UploadResult,
+  Usage,
+} from '../protocol/index.js';

@@ -71,4 +71,5 @@ export type DocumentInfo = z.infer<typeof documentSchema>;
 export type UploadResult = z.infer<typeof uploadResultSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
+export type SearchResult = z.infer<typeof searchResultSchema>;
 export type RagOptions = z.infer<typeof ragOptionsSchema>;

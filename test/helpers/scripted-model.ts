@@ -19,6 +19,9 @@ export interface ScriptedModelOptions {
   finishReason?: 'stop' | 'length';
   /** Pause before each delta, so a run stays live while a test reconnects. */
   delayMs?: number;
+  /** After this many deltas, wait for `resumeWhen` (or the abort signal) before going on. */
+  pauseAfter?: number;
+  resumeWhen?: Promise<unknown>;
 }
 
 /**
@@ -48,7 +51,8 @@ export class ScriptedModel implements LanguageModelV3 {
     this.calls.push(options);
     const signal = options.abortSignal;
     signal?.addEventListener('abort', () => this.#onAbort(signal.reason), { once: true });
-    const { deltas, failAfter, failWith, hangAfter, usage, finishReason, delayMs } = this.script;
+    const { deltas, failAfter, failWith, hangAfter, usage, finishReason, delayMs, pauseAfter, resumeWhen } =
+      this.script;
     let i = 0;
     const stream = new ReadableStream<LanguageModelV3StreamPart>({
       async pull(controller) {
@@ -56,6 +60,13 @@ export class ScriptedModel implements LanguageModelV3 {
           await new Promise((_, reject) => {
             if (signal?.aborted) reject(signal.reason);
             signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+        }
+        if (i === pauseAfter && resumeWhen) {
+          await new Promise((resolve, reject) => {
+            if (signal?.aborted) reject(signal.reason);
+            signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+            void resumeWhen.then(resolve);
           });
         }
         if (i === failAfter) {

@@ -4,7 +4,13 @@ import type { Config } from '../../config.js';
 import type { App } from '../app-context.js';
 
 /** Response headers a cross-origin script may read. */
-export const CORS_EXPOSED_HEADERS = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'];
+export const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+  'x-run-id',
+];
 
 /**
  * Helmet's security headers on every response, and CORS for `CORS_ORIGINS` only (none configured: no CORS

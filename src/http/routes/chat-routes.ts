@@ -24,7 +24,8 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           '`error`. Each event has `id: <n>` (1, 2, 3… within the run) and `event: <type>`; `data` is JSON ' +
           'repeating `type`. With `"stream": false` or `Accept: application/json` the reply is one JSON ' +
           'document instead. The run outlives the connection (`on_disconnect: "continue"`, the default): ' +
-          'resume it at `GET /v1/runs/{run_id}/events`; `"cancel"` stops it when the client goes.',
+          'resume it at `GET /v1/runs/{run_id}/events`; `"cancel"` stops it when the client goes. The ' +
+          '`X-Run-Id` response header names the run before its first event.',
         body: createChatRequestSchema(config.maxMessageChars),
         response: {
           200: {
@@ -68,6 +69,8 @@ export function chatRoutes(app: App, ctx: AppContext): void {
         onClose: release,
         lifecycle: ctx.lifecycle,
         runId: run.id,
+        // The run is resumable before its first event arrives (a connection cut mid-headers-and-start).
+        headers: { 'x-run-id': run.id },
       });
     },
   );
