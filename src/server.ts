@@ -19,6 +19,7 @@ import {
   registerOpenApi,
   sendProblem,
   serviceRoutes,
+  webRoutes,
   websocketRoutes,
 } from './http/index.js';
 import { createEmbedder, LocalModel, ModelRegistry, PriceTable } from './models/index.js';
@@ -210,6 +211,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
   registerAuth(app, ctx);
   await registerOpenApi(app, VERSION);
   serviceRoutes(app, ctx, VERSION);
+  webRoutes(app);
   await app.register(fastifyMultipart, {
     limits: { fileSize: config.maxUploadBytes, files: config.maxFilesPerUpload, fields: 20 },
     // A file over the limit is cut off and reported per file (413), not thrown for the whole request.

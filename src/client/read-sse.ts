@@ -3,7 +3,8 @@ import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-pa
 /** The Server-Sent Events of a response body, parsed by eventsource-parser, as they arrive. */
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
   const reader = body
-    .pipeThrough(new TextDecoderStream())
+    // DOM's lib types TextDecoderStream's input as BufferSource, Node's as Uint8Array; bytes are both.
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   try {

@@ -11,6 +11,7 @@ export { attachSocketIo, SOCKET_IO_PATH, type SocketIoServer } from './socket-io
 export { type StartedChat, startChatRun } from './start-chat-run.js';
 export { streamRun } from './stream-run.js';
 export { serviceRoutes } from './routes/service-routes.js';
+export { webRoutes } from './routes/web-routes.js';
 export { drained, formatSseEvent, SSE_HEADERS, SSE_PING, writeSse } from './sse-writer.js';
 export { formatWsEvent } from './format-ws-event.js';
 export { MAX_RUNS_PER_SOCKET } from './serve-ws-connection.js';

@@ -2,11 +2,11 @@ import type { App, AppContext } from '../app-context.js';
 import { unauthorized } from './authenticator.js';
 
 /**
- * Open to anyone: discovery, health (also the earlier APIs' health and status), docs and metrics (firewall
- * /metrics or scrape it internally).
+ * Open to anyone: discovery, health (also the earlier APIs' health and status), docs, the web page (its API
+ * calls carry the user's token) and metrics (firewall /metrics or scrape it internally).
  */
 const PUBLIC =
-  /^\/(?:$|health$|ready$|metrics$|openapi\.json$|docs(?:\/|$)|socket\.io\/|chat\/health$|api\/status$)/;
+  /^\/(?:$|health$|ready$|metrics$|openapi\.json$|docs(?:\/|$)|ui(?:\/|$)|socket\.io\/|chat\/health$|api\/status$)/;
 const RUN_EVENTS = /^\/v1\/runs\/([^/]+)\/events$/;
 
 /**

@@ -7,11 +7,21 @@ const serviceInfo = z
   .object({
     name: z.string(),
     version: z.string(),
+    ui: z.string().describe('The web chat page'),
     docs: z.string(),
     openapi: z.string(),
     endpoints: z.array(z.object({ method: z.string(), path: z.string() })),
   })
   .meta({ id: 'ServiceInfo' });
+
+/** What a browser opening the server's address sees. */
+const HOME = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>StreamForge</title></head>
+<body><h1>StreamForge</h1><ul>
+<li><a href="/ui">Chat</a></li><li><a href="/docs">API documentation</a></li><li><a href="/openapi.json">OpenAPI document</a></li>
+</ul></body></html>
+`;
 
 export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: string): void {
   // Collected as routes register, so the list never drifts from what is served.
@@ -24,8 +34,25 @@ export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: 
 
   app.get(
     '/',
-    { schema: { tags: ['service'], summary: 'Name, version and endpoints', response: { 200: serviceInfo } } },
-    async () => ({ name: 'StreamForge', version, docs: '/docs', openapi: '/openapi.json', endpoints }),
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Name, version and endpoints',
+        description:
+          'JSON; a browser (`Accept: text/html`) gets a page linking to the chat page and the docs.',
+        response: {
+          200: {
+            description: 'The service description, or the home page',
+            content: { 'application/json': { schema: serviceInfo }, 'text/html': { schema: z.string() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.headers.accept?.includes('text/html'))
+        return reply.type('text/html; charset=utf-8').send(HOME);
+      return { name: 'StreamForge', version, ui: '/ui', docs: '/docs', openapi: '/openapi.json', endpoints };
+    },
   );
 
   app.get(

@@ -1,0 +1,251 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationDetail } from '../../src/client/index.js';
+import { buildWebPage, launchChromium } from './chromium.js';
+import { ScriptedModel } from '../helpers/scripted-model.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const SCREENSHOTS = 'test-results/screenshots';
+
+/** A model that streams three deltas, waits for `release()`, then streams the rest. */
+function gatedModel() {
+  let release: () => void = () => {};
+  const model = new ScriptedModel({
+    deltas: ['Half', ' of', ' it', ' and', ' the', ' rest'],
+    pauseAfter: 3,
+    resumeWhen: new Promise<void>((resolve) => (release = resolve)),
+  });
+  return { model, release: () => release() };
+}
+
+const INJECTION = [
+  'Look: <img src=x onerror="window.pwned=1">',
+  ' <script>window.pwned=2</script>',
+  ' [click me](javascript:window.pwned=3)',
+  ' <a href="javascript:window.pwned=4">raw link</a>',
+  ' and **bold** text.',
+];
+
+describe('the web chat page at /ui, in headless Chromium', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const overTime = gatedModel();
+  const reload = gatedModel();
+
+  beforeAll(async () => {
+    buildWebPage();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    t = await startTestServer({
+      // Slow enough that a table visibly fills and tokens arrive in many frames.
+      env: { COMPONENT_ROW_DELAY_MS: '40', LOCAL_TOKEN_DELAY_MS: '2' },
+      configureModels: (m) =>
+        m
+          .register('test:over-time', overTime.model)
+          .register('test:reload', reload.model)
+          .register('test:hang', new ScriptedModel({ deltas: ['Never', ' ends'], hangAfter: 1 }))
+          .register('test:inject', new ScriptedModel({ deltas: INJECTION })),
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    overTime.release();
+    reload.release();
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function openPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(`${t.url}/ui`);
+    await page.waitForFunction(() => document.querySelectorAll('#model-select option').length > 0);
+    return page;
+  }
+  afterEach(async () => {
+    await page?.context().close();
+  });
+
+  /** Sends with the keyboard: type, then Enter. */
+  async function send(p: Page, text: string, model: string): Promise<void> {
+    await p.selectOption('#model-select', model);
+    await p.focus('#message-input');
+    await p.keyboard.type(text);
+    await p.keyboard.press('Enter');
+  }
+  const lastAnswer = (p: Page) => p.locator('article.message.assistant').last();
+
+  it('is linked from / for a browser', async () => {
+    const home = await fetch(t.url, { headers: { accept: 'text/html' } });
+    expect(await home.text()).toContain('href="/ui"');
+    const json = (await (await fetch(t.url)).json()) as { ui: string };
+    expect(json.ui).toBe('/ui');
+  });
+
+  it('streams tokens as they arrive, lists the conversation and reopens it from the list', async () => {
+    const p = await openPage();
+    await send(p, 'Tell me in parts', 'test:over-time');
+    // The model is paused after three deltas: they are on the page while the answer is still going.
+    await p.waitForFunction(() => {
+      const answer = [...document.querySelectorAll('article.assistant')].at(-1);
+      return answer?.querySelector('.markdown')?.textContent === 'Half of it';
+    });
+    expect(await lastAnswer(p).getAttribute('data-status')).toBe('streaming');
+    expect(await p.isVisible('#stop-button')).toBe(true);
+    expect(await p.inputValue('#message-input')).toBe('');
+    overTime.release();
+    await p.waitForSelector('article.assistant[data-status="done"]');
+    expect(await lastAnswer(p).locator('.markdown').textContent()).toBe('Half of it and the rest');
+    expect(await lastAnswer(p).locator('.meta').textContent()).toContain('test:over-time');
+    expect(await p.isVisible('#send-button')).toBe(true);
+
+    const id = /#\/c\/(.+)$/.exec(p.url())?.[1];
+    expect(id).toBeTruthy();
+    const entry = p.locator(`#conversation-list button[data-id="${id}"]`);
+    await entry.waitFor();
+    expect(await entry.getAttribute('aria-current')).toBe('page');
+
+    await p.click('#new-chat');
+    await p.waitForFunction(() => document.querySelectorAll('#messages article').length === 0);
+    await entry.click();
+    await p.waitForSelector('article.assistant[data-status="done"]');
+    expect(await p.locator('article.user').allTextContents()).toEqual(['Tell me in parts']);
+    expect(await lastAnswer(p).locator('.markdown').textContent()).toBe('Half of it and the rest');
+  });
+
+  it('fills a table row by row and shows sources with snippets for an uploaded document', async () => {
+    const p = await openPage();
+    await p.setInputFiles('#upload-input', {
+      name: 'zorblatt.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Zorblatt engine\n\nThe Zorblatt engine runs on cold fusion and purple tea.\n'),
+    });
+    await p.waitForFunction(
+      () => document.querySelector('#upload-status')?.textContent === 'zorblatt.md: indexed',
+    );
+    expect(await p.getAttribute('#upload-progress', 'value')).toBe('100');
+    await p.locator('#document-list li', { hasText: 'Zorblatt engine' }).waitFor();
+
+    // Every row count the page shows, from the table's first row to its last.
+    await p.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { rowCounts: number[] }).rowCounts = seen;
+      new MutationObserver(() => {
+        const rows = document.querySelectorAll('article.assistant .component-table tbody tr').length;
+        if (rows !== seen.at(-1)) seen.push(rows);
+      }).observe(document.getElementById('messages') as HTMLElement, { childList: true, subtree: true });
+    });
+    await send(p, 'top 10 products by price', 'local');
+    await p.waitForSelector('article.assistant[data-status="done"] .component-table[data-status="complete"]');
+    const counts = await p.evaluate(() => (window as unknown as { rowCounts: number[] }).rowCounts);
+    expect(counts.at(-1)).toBe(10);
+    expect(counts.filter((n) => n > 0 && n < 10).length).toBeGreaterThanOrEqual(3);
+
+    // The rows on the page are the rows the server stored, in order.
+    const id = /#\/c\/(.+)$/.exec(p.url())?.[1];
+    const stored = (await (await fetch(`${t.url}/v1/conversations/${id}`)).json()) as ConversationDetail;
+    const names = stored.messages.at(-1)?.components[0]?.rows.map((r) => r.name);
+    const shown = await p
+      .locator('.component-table tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.querySelectorAll('td')[1]?.textContent));
+    expect(shown).toEqual(names);
+
+    await send(p, 'What does the Zorblatt engine run on?', 'local');
+    await p.waitForFunction(
+      () => document.querySelectorAll('article.assistant[data-status="done"]').length === 2,
+    );
+    const sources = lastAnswer(p).locator('.sources li');
+    expect(await sources.count()).toBeGreaterThan(0);
+    expect(await sources.first().textContent()).toContain('Zorblatt engine');
+    expect(await sources.first().locator('p').textContent()).toContain('purple tea');
+    // A citation in the text moves the focus to its source.
+    await lastAnswer(p).locator('button.cite').first().click();
+    expect(await p.evaluate(() => document.activeElement?.closest('.sources') !== null)).toBe(true);
+    await p.screenshot({ path: `${SCREENSHOTS}/desktop.png`, fullPage: true });
+  });
+
+  it('Stop cancels the run on the server and keeps the partial answer', async () => {
+    const p = await openPage();
+    await send(p, 'Go on forever', 'test:hang');
+    await p.waitForFunction(
+      () => document.querySelector('article.assistant .markdown')?.textContent === 'Never',
+    );
+    await p.click('#stop-button');
+    await p.waitForSelector('article.assistant[data-status="cancelled"]');
+    expect(await lastAnswer(p).locator('.meta').textContent()).toContain('Stopped');
+    const id = /#\/c\/(.+)$/.exec(p.url())?.[1];
+    const stored = (await (await fetch(`${t.url}/v1/conversations/${id}`)).json()) as ConversationDetail;
+    expect(stored.messages.at(-1)).toMatchObject({ status: 'cancelled', content: 'Never' });
+    expect(stored.active_run).toBeNull();
+  });
+
+  it('rejoins the run after a reload mid-answer and continues without duplicating anything', async () => {
+    const p = await openPage();
+    await send(p, 'Survive a reload', 'test:reload');
+    await p.waitForFunction(
+      () => document.querySelector('article.assistant .markdown')?.textContent === 'Half of it',
+    );
+    await p.reload();
+    await p.waitForFunction(
+      () => document.querySelector('article.assistant .markdown')?.textContent === 'Half of it',
+    );
+    expect(await lastAnswer(p).getAttribute('data-status')).toBe('streaming');
+    reload.release();
+    await p.waitForSelector('article.assistant[data-status="done"]');
+    expect(await p.locator('article.user').allTextContents()).toEqual(['Survive a reload']);
+    expect(await p.locator('article.assistant .markdown').allTextContents()).toEqual([
+      'Half of it and the rest',
+    ]);
+  });
+
+  it('shows markup and script in model output as text, never as elements', async () => {
+    const p = await openPage();
+    await send(p, 'Try to inject', 'test:inject');
+    await p.waitForSelector('article.assistant[data-status="done"]');
+    const answer = lastAnswer(p).locator('.markdown');
+    const text = await answer.textContent();
+    expect(text).toContain('<img src=x onerror="window.pwned=1">');
+    expect(text).toContain('<script>window.pwned=2</script>');
+    expect(text).toContain('[click me](javascript:window.pwned=3)');
+    expect(await answer.locator('img, script, iframe').count()).toBe(0);
+    expect(await answer.locator('a').count()).toBe(0);
+    expect(await answer.locator('strong').textContent()).toBe('bold');
+    await answer.click();
+    expect(await p.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  });
+
+  it('works at phone width and from the keyboard', async () => {
+    const p = await openPage({ width: 390, height: 844 });
+    // Nothing wider than the screen, and the conversation list is behind the menu button.
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(
+      await p
+        .locator('#sidebar')
+        .boundingBox()
+        .then((b) => (b?.x ?? 0) + (b?.width ?? 0)),
+    ).toBeLessThanOrEqual(0);
+    await p.focus('#menu-button');
+    await p.keyboard.press('Enter');
+    expect(await p.getAttribute('#menu-button', 'aria-expanded')).toBe('true');
+    await p.waitForFunction(() => (document.getElementById('sidebar')?.getBoundingClientRect().x ?? -1) >= 0);
+    await p.keyboard.press('Escape');
+    expect(await p.getAttribute('#menu-button', 'aria-expanded')).toBe('false');
+
+    await send(p, 'top 5 products by price', 'local');
+    await p.waitForSelector('article.assistant[data-status="done"] .component-table[data-status="complete"]');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await p.screenshot({ path: `${SCREENSHOTS}/phone.png` });
+
+    // Escape stops a streaming answer.
+    await send(p, 'Go on forever', 'test:hang');
+    await p.waitForFunction(
+      () => [...document.querySelectorAll('article.assistant .markdown')].at(-1)?.textContent === 'Never',
+    );
+    await p.keyboard.press('Escape');
+    await p.waitForSelector('article.assistant[data-status="cancelled"]');
+  });
+});
