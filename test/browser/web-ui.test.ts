@@ -39,7 +39,7 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     t = await startTestServer({
       // Slow enough that a table visibly fills and tokens arrive in many frames.
-      env: { COMPONENT_ROW_DELAY_MS: '40', LOCAL_TOKEN_DELAY_MS: '2' },
+      env: { COMPONENT_ROW_DELAY_MS: '40', LOCAL_TOKEN_DELAY_MS: '2', MAX_MESSAGE_CHARS: '200' },
       configureModels: (m) =>
         m
           .register('test:over-time', overTime.model)
@@ -216,6 +216,45 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     expect(await answer.locator('strong').textContent()).toBe('bold');
     await answer.click();
     expect(await p.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  });
+
+  it('puts a refused message back in the box and says why', async () => {
+    const p = await openPage();
+    const long = 'x'.repeat(250);
+    await p.fill('#message-input', long);
+    await p.click('#send-button');
+    await p.waitForSelector('#notice:not([hidden])');
+    expect(await p.textContent('#notice')).toContain('at most 200 characters');
+    expect(await p.inputValue('#message-input')).toBe(long);
+    expect(await p.locator('#messages article').count()).toBe(0);
+  });
+
+  it('asks for a token when the server requires one, and uses the one pasted', async () => {
+    const secret = 's'.repeat(32);
+    const secured = await startTestServer({ env: { AUTH_MODE: 'jwt', JWT_SECRET: secret } });
+    try {
+      const context = await browser.newContext();
+      page = await context.newPage();
+      await page.goto(`${secured.url}/ui`);
+      await page.waitForSelector('#notice:not([hidden])');
+      expect(await page.textContent('#notice')).toContain('Sign in');
+      const { SignJWT } = await import('jose');
+      const jwt = await new SignJWT({ sub: 'ann' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+      await page.fill('#token-input', jwt);
+      await page.press('#token-input', 'Enter');
+      await page.waitForFunction(() => document.querySelectorAll('#model-select option').length > 0);
+      expect(await page.isHidden('#notice')).toBe(true);
+      await send(page, 'What is StreamForge?', 'local');
+      await page.waitForSelector('article.assistant[data-status="done"]');
+      // A reload keeps the token (this browser's storage) and the conversation.
+      await page.reload();
+      await page.waitForSelector('article.assistant[data-status="done"]');
+    } finally {
+      await secured.close();
+    }
   });
 
   it('works at phone width and from the keyboard', async () => {
