@@ -1,22 +1,10 @@
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
-import { createServer } from './server.js';
+import { ConfigError } from './config.js';
+import { runServer } from './run-server.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(environmentWithDotEnv());
-  const server = await createServer({ config });
-  const { app } = server;
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { database: server.db.engine, defaultModel: config.defaultModel, providers: server.models.providerIds() },
-    'StreamForge ready',
-  );
-  const stop = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    await server.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const { stopped } = await runServer();
+  await stopped;
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

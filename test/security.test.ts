@@ -98,7 +98,7 @@ describe('CORS with CORS_ORIGINS', () => {
   const ALLOWED = {
     'access-control-allow-origin': APP,
     'access-control-allow-credentials': 'true',
-    'access-control-expose-headers': 'x-request-id, ratelimit, ratelimit-policy, retry-after',
+    'access-control-expose-headers': 'x-request-id, ratelimit, ratelimit-policy, retry-after, x-run-id',
   };
 
   it('answers a listed origin’s preflight before auth, with credentials', async () => {

@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import { environmentWithDotEnv, loadConfig } from './config.js';
+import { createServer, type StreamForge } from './server.js';
+
+/** A server started by `runServer`. */
+export interface RunningServer {
+  server: StreamForge;
+  /** Where it listens, with the real port (also when `PORT` is 0), e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** Resolves once a SIGTERM or SIGINT has shut the server down gracefully. */
+  stopped: Promise<void>;
+}
+
+/**
+ * Starts the server as `npm start` does: settings from the environment over `.env`, listen, and a graceful
+ * shutdown on SIGTERM/SIGINT. `overrides` win over both (the CLI's `--port` and `--host`).
+ * Throws `ConfigError` when a setting cannot work.
+ */
+export async function runServer(overrides: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({ ...environmentWithDotEnv(), ...overrides });
+  const server = await createServer({ config });
+  const { app } = server;
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    { database: server.db.engine, defaultModel: config.defaultModel, providers: server.models.providerIds() },
+    'StreamForge ready',
+  );
+  const stopped = new Promise<void>((resolve) => {
+    const stop = async (signal: string) => {
+      app.log.info({ signal }, 'shutting down');
+      await server.shutdown();
+      resolve();
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+  return { server, url: urlOf(app.server.address() as AddressInfo), stopped };
+}
+
+function urlOf({ address, family, port }: AddressInfo): string {
+  return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+}
