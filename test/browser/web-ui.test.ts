@@ -166,6 +166,12 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     await lastAnswer(p).locator('button.cite').first().click();
     expect(await p.evaluate(() => document.activeElement?.closest('.sources') !== null)).toBe(true);
     await p.screenshot({ path: `${SCREENSHOTS}/desktop.png`, fullPage: true });
+
+    // The document goes away from the list and from the server.
+    await p.click('#document-list button[aria-label="Delete Zorblatt engine"]');
+    await p.waitForFunction(() => document.querySelectorAll('#document-list li').length === 0);
+    const left = (await (await fetch(`${t.url}/v1/documents`)).json()) as { data: unknown[] };
+    expect(left.data).toEqual([]);
   });
 
   it('Stop cancels the run on the server and keeps the partial answer', async () => {
