@@ -317,4 +317,3 @@ void loadModels();
 void refreshConversations();
 void refreshDocuments();
 void openConversation(conversationFromUrl());
-document.documentElement.dataset.ready = 'true';
