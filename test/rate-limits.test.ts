@@ -5,7 +5,8 @@ import type { RunId } from '../src/protocol/index.js';
 import { readJson } from './helpers/read-json.js';
 import { ScriptedModel } from './helpers/scripted-model.js';
 import { postChatStream } from './helpers/sse-client.js';
-import { startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
+import type { ModelRegistry } from '../src/models/index.js';
+import { ENGINES, startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
 
 const SECRET = 's'.repeat(40);
 
@@ -234,5 +235,50 @@ describe('concurrent runs per user', () => {
     const again = await chat(t.url, dana);
     expect(again.status).toBe(200);
     await again.json();
+  });
+});
+
+describe.each(ENGINES)('the concurrent-run cap under simultaneous requests (%s)', (engine) => {
+  const hang = new ScriptedModel({ deltas: ['never'], hangAfter: 0 });
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    const env = { AUTH_MODE: 'jwt', JWT_SECRET: SECRET, MAX_CONCURRENT_RUNS_PER_USER: '3' };
+    const configureModels = (m: ModelRegistry) => m.register('test:hang', hang);
+    const first = await startTestServer({ engine, env, configureModels });
+    servers.push(first);
+    // PostgreSQL: a second instance on the same database, as behind a load balancer.
+    if (engine === 'postgres')
+      servers.push(await startTestServer({ env, configureModels, shareDatabaseWith: first }));
+  });
+  afterAll(async () => {
+    for (const s of servers.reverse()) await s.close();
+  });
+
+  it('lets exactly 3 of 8 simultaneous requests of one user start a run (regression: the count raced the insert)', async () => {
+    const token = await tokenFor('frank');
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(
+          servers[i % servers.length]!.url,
+          '/v1/chat',
+          { message: `Run ${i}`, model: 'test:hang' },
+          token,
+        ),
+      ),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    for (const r of responses) await r.body?.cancel();
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    const db = servers[0]!.db;
+    const running = await db.query<{ id: RunId }>(
+      `select id from runs where user_id = 'frank' and status = 'running'`,
+    );
+    expect(running).toHaveLength(3);
+    // Only the accepted turns were written.
+    expect(await tableCounts(db)).toMatchObject({ conversations: 3, messages: 6 });
+    for (const { id } of running) {
+      const cancelled = await post(servers[0]!.url, `/v1/runs/${id}/cancel`, {}, token);
+      expect(cancelled.status).toBe(202);
+    }
   });
 });

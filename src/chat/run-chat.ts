@@ -50,6 +50,8 @@ export interface TurnRetrieval {
 
 /** One turn to answer: stored ids, the model, and the system prompt already resolved. */
 export interface ChatTurn extends Turn {
+  /** The user's message, as stored. */
+  userText: string;
   modelId: string;
   model: LanguageModelV3;
   system: string;
@@ -110,7 +112,10 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     let step = 'history';
     try {
       progress('history', 'started', 'Loading conversation history');
-      const all = await store.history(turn.conversationId, turn.userMessageId);
+      // A new conversation's history is this message: no query on the way to the first token.
+      const all = turn.newConversation
+        ? [{ role: 'user' as const, content: turn.userText }]
+        : await store.history(turn.conversationId, turn.userMessageId);
       const { turns, dropped } = trimHistory(turn.system, all, deps.historyTokenBudget);
       const earlier = turns.length - 1;
       progress(

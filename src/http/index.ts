@@ -15,7 +15,6 @@ export { webRoutes } from './routes/web-routes.js';
 export { drained, formatSseEvent, SSE_HEADERS, SSE_PING, writeSse } from './sse-writer.js';
 export { formatWsEvent } from './format-ws-event.js';
 export { MAX_RUNS_PER_SOCKET } from './serve-ws-connection.js';
-export { checkConcurrentRuns, TooManyRunsError } from './guards/check-concurrent-runs.js';
 export { type RateLimitGroup, rateLimitGroupOf } from './guards/rate-limits.js';
 export { registerGuards } from './guards/register-guards.js';
 export { CORS_EXPOSED_HEADERS } from './guards/security.js';

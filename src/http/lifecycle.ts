@@ -8,6 +8,12 @@ export class Lifecycle extends EventEmitter<{ shutdown: [] }> {
   #shuttingDown = false;
   readonly #controller = new AbortController();
 
+  constructor() {
+    super();
+    // Every open event stream listens for the shutdown (one listener each): thousands is normal, not a leak.
+    this.setMaxListeners(0);
+  }
+
   get shuttingDown(): boolean {
     return this.#shuttingDown;
   }

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UnknownTemplateError } from '../chat/index.js';
 import { ProviderNotConfiguredError, UnknownModelError } from '../models/index.js';
 import type { Problem } from '../protocol/index.js';
-import { ConversationFullError, InvalidCursorError } from '../store/index.js';
+import { ConversationFullError, InvalidCursorError, TooManyRunsError } from '../store/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -71,6 +71,7 @@ export function problemFor(error: FastifyError | Error, request: Pick<FastifyReq
   if (error instanceof InvalidCursorError) return problem(400, 'invalid_cursor', error.message, instance);
   if (error instanceof ConversationFullError)
     return problem(422, 'conversation_full', error.message, instance);
+  if (error instanceof TooManyRunsError) return problem(429, 'too_many_runs', error.message, instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
       path: `${(error as FastifyError).validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,

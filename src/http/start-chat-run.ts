@@ -4,7 +4,6 @@ import { type ChatRequest, type ConversationId, newId, type RagOptions } from '.
 import type { Run } from '../runs/index.js';
 import type { DocumentStore } from '../store/index.js';
 import type { AppContext } from './app-context.js';
-import { checkConcurrentRuns } from './guards/check-concurrent-runs.js';
 import { HttpProblem } from './problem.js';
 
 export interface StartedChat {
@@ -28,14 +27,13 @@ export async function startChatRun(
 ): Promise<StartedChat> {
   const { config, store, models, runs, chat, documents } = ctx;
   const { id: modelId, model } = models.resolve(body.model);
-  await checkConcurrentRuns(ctx, userId);
+  const named = body.rag?.enabled === false ? undefined : await namedDocuments(documents, userId, body.rag);
   const language = detectLanguage(body.message);
   const system = systemPromptFor(
     { serverPrompt: config.systemPrompt, templates: config.systemTemplates },
     body,
     language,
   );
-  const rag = await retrievalFor(documents, userId, body.rag);
   const runId = newId('run');
   const turn = await store.beginTurn({
     userId,
@@ -44,6 +42,7 @@ export async function startChatRun(
     userText: body.message,
     model: modelId,
     runId,
+    maxConcurrentRuns: config.maxConcurrentRunsPerUser,
     instanceId: runs.instanceId,
     leaseMs: runs.leaseMs,
   });
@@ -54,35 +53,44 @@ export async function startChatRun(
       `No conversation with id "${body.conversation_id}".`,
     );
   }
+  const rag = retrievalFor(userId, body.rag, named ?? turn.documentCount);
   const run = runs.start(
     runId,
-    (r) => runChat(chat, log, r, { ...turn, modelId, model, system, language, rag }),
+    (r) => runChat(chat, log, r, { ...turn, userText: body.message, modelId, model, system, language, rag }),
     (error, r) => endCrashedRun(log, r, error),
     body.on_disconnect ?? 'continue',
   );
   return { run, ...turn };
 }
 
-/**
- * Whether and where this turn searches: on by default when there are documents, off when the request says
- * so; named documents must exist (404 otherwise, before anything is written).
- */
-async function retrievalFor(
+/** The documents a request names, all of which must exist (404 before anything is written). */
+async function namedDocuments(
   documents: DocumentStore,
   userId: string,
   rag: RagOptions | undefined,
-): Promise<TurnRetrieval | undefined> {
+): Promise<string[] | undefined> {
+  if (!rag?.document_ids) return undefined;
+  const missing = await documents.missing(userId, rag.document_ids);
+  if (missing.length > 0)
+    throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
+  return rag.document_ids;
+}
+
+/**
+ * Whether and where this turn searches: by default when the user has documents, never when the request says
+ * so; only in the named documents when it names some.
+ */
+function retrievalFor(
+  userId: string,
+  rag: RagOptions | undefined,
+  documents: string[] | number,
+): TurnRetrieval | undefined {
   if (rag?.enabled === false) return undefined;
   const topK = rag?.top_k ?? 5;
-  if (rag?.document_ids) {
-    const missing = await documents.missing(userId, rag.document_ids);
-    if (missing.length > 0)
-      throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
-    return { userId, topK, documentIds: rag.document_ids, documentCount: rag.document_ids.length };
-  }
-  const count = await documents.count(userId);
-  if (count === 0 && rag?.enabled !== true) return undefined;
-  return { userId, topK, documentIds: undefined, documentCount: count };
+  if (Array.isArray(documents))
+    return { userId, topK, documentIds: documents, documentCount: documents.length };
+  if (documents === 0 && rag?.enabled !== true) return undefined;
+  return { userId, topK, documentIds: undefined, documentCount: documents };
 }
 
 /** A pipeline that threw instead of ending its run: log it, and still give subscribers a terminal event. */

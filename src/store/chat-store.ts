@@ -54,6 +54,8 @@ export interface BeginTurn {
   userText: string;
   model: string;
   runId: RunId;
+  /** Runs one user may have going at once, on all instances; a turn past it is refused. */
+  maxConcurrentRuns: number;
   /** The instance that will run it, and how long its first lease lasts. */
   instanceId: string;
   leaseMs: number;
@@ -62,6 +64,10 @@ export interface Turn {
   conversationId: ConversationId;
   userMessageId: MessageId;
   assistantMessageId: MessageId;
+  /** The turn opened the conversation: its history is the user message alone (no query needed). */
+  newConversation: boolean;
+  /** The user's documents when the turn began: none, and a turn does not search unless asked to. */
+  documentCount: number;
 }
 
 // Running totals are summed from the messages: nothing to keep in step when a message is finished.
@@ -138,19 +144,31 @@ export class ChatStore {
 
   /**
    * Stores the user message and an empty `streaming` assistant message in one transaction, creating the
-   * conversation (titled from the message) when none is named. Undefined when the named one does not exist.
+   * conversation (titled from the message) when none is named, and the run's row. Undefined when the named
+   * conversation does not exist; `TooManyRunsError` when the user already has `maxConcurrentRuns` running,
+   * `ConversationFullError` when the turn would not fit. Nothing is written for a refused turn.
+   *
+   * The hot path of every chat, so it is few round trips: the checks in one statement, the writes in one.
    */
   async beginTurn(turn: BeginTurn): Promise<Turn | undefined> {
     return this.db.transaction(async (tx) => {
-      let conversationId = turn.conversationId;
-      if (conversationId === undefined) {
-        conversationId = newId('conversation');
-        await tx.query('insert into conversations (id, title, user_id) values ($1, $2, $3)', [
-          conversationId,
-          titleFrom(turn.userText),
-          turn.userId,
-        ]);
-      } else {
+      // The count below and the run inserted after it must not be raced by the same user's next request.
+      // PGlite runs a transaction alone; on PostgreSQL one user's turns queue behind this lock (any instance),
+      // held until the transaction ends.
+      if (this.db.engine === 'postgres')
+        await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
+      // The document count rides along: it decides whether the turn searches, and costs no extra round trip.
+      const [counts] = await tx.query<{ running: number; documents: number }>(
+        `select (select count(*)::int from runs where status = 'running' and user_id = $1) as running,
+                (select count(*)::int from documents where user_id = $1) as documents`,
+        [turn.userId],
+      );
+      if ((counts?.running ?? 0) >= turn.maxConcurrentRuns)
+        throw new TooManyRunsError(turn.maxConcurrentRuns);
+
+      const newConversation = turn.conversationId === undefined;
+      const conversationId = turn.conversationId ?? newId('conversation');
+      if (!newConversation) {
         const touched = await tx.query<{ messages: number }>(
           `update conversations c set updated_at = now() where id = $1 and user_id = $2
            returning (select count(*)::int from messages m where m.conversation_id = c.id) as messages`,
@@ -163,23 +181,38 @@ export class ChatStore {
       }
       const userMessageId = newId('message');
       const assistantMessageId = newId('message');
-      await insertMessage(tx, userMessageId, conversationId, 'user', turn.userText, 'complete', null, null);
-      await insertMessage(
-        tx,
-        assistantMessageId,
-        conversationId,
-        'assistant',
-        '',
-        'streaming',
-        turn.model,
-        turn.runId,
-      );
+      // One statement: the conversation when it is new, both messages (the user's first, so it sorts first),
+      // and the run. Foreign keys are checked at the end of the statement, when all of it is there.
       await tx.query(
-        `insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
-         values ($1, $2, $3, 'running', $4, now() + make_interval(secs => $5), $6)`,
-        [turn.runId, conversationId, assistantMessageId, turn.instanceId, turn.leaseMs / 1000, turn.userId],
+        `with conversation as (
+           insert into conversations (id, title, user_id) select $3, $10, $9 where $11::boolean
+         ), turn_messages as (
+           insert into messages (id, conversation_id, role, content, status, model, run_id)
+           values ($1, $3, 'user', $4, 'complete', null, null), ($2, $3, 'assistant', '', 'streaming', $5, $6)
+         )
+         insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
+         values ($6, $3, $2, 'running', $7, now() + make_interval(secs => $8), $9)`,
+        [
+          userMessageId,
+          assistantMessageId,
+          conversationId,
+          turn.userText,
+          turn.model,
+          turn.runId,
+          turn.instanceId,
+          turn.leaseMs / 1000,
+          turn.userId,
+          titleFrom(turn.userText),
+          newConversation,
+        ],
       );
-      return { conversationId, userMessageId, assistantMessageId };
+      return {
+        conversationId,
+        userMessageId,
+        assistantMessageId,
+        newConversation,
+        documentCount: counts?.documents ?? 0,
+      };
     });
   }
 
@@ -230,23 +263,6 @@ export class ChatStore {
   }
 }
 
-function insertMessage(
-  tx: Queryable,
-  id: MessageId,
-  conversationId: ConversationId,
-  role: MessageRole,
-  content: string,
-  status: MessageStatus,
-  model: string | null,
-  runId: RunId | null,
-) {
-  return tx.query(
-    `insert into messages (id, conversation_id, role, content, status, model, run_id)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
-    [id, conversationId, role, content, status, model, runId],
-  );
-}
-
 /** The first line of the first message, cut at a word boundary. */
 export function titleFrom(text: string): string {
   const line = text.trim().split('\n')[0]?.trim() ?? '';
@@ -257,6 +273,15 @@ export function titleFrom(text: string): string {
 }
 
 export class InvalidCursorError extends Error {}
+
+/** The user already has as many answers running as one user may. */
+export class TooManyRunsError extends Error {
+  constructor(readonly max: number) {
+    super(
+      `You have ${max} answers running, the most one user may have at once. Wait for one to finish, or cancel one.`,
+    );
+  }
+}
 
 /** The conversation holds as many messages as it may. */
 export class ConversationFullError extends Error {

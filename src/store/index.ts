@@ -6,6 +6,7 @@ export {
   InvalidCursorError,
   type Turn,
   titleFrom,
+  TooManyRunsError,
 } from './chat-store.js';
 export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
 export { type ChunkHit, DocumentStore, type NewDocument } from './document-store.js';

@@ -1,6 +1,6 @@
+import { TooManyRunsError } from '../../store/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { registerMetrics } from '../metrics.js';
-import { TooManyRunsError } from './check-concurrent-runs.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerSecurity } from './security.js';
 
@@ -16,6 +16,7 @@ export async function registerGuards(app: App, ctx: AppContext): Promise<void> {
   registerMetrics(app, ctx.metrics);
   // onError hooks run before the error handler writes the problem, so the header goes out with it.
   app.addHook('onError', async (_request, reply, error) => {
-    if (error instanceof TooManyRunsError) reply.header('retry-after', String(error.retryAfterSeconds));
+    // An answer ends, and frees its slot, within seconds.
+    if (error instanceof TooManyRunsError) reply.header('retry-after', '1');
   });
 }
