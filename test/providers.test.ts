@@ -22,6 +22,7 @@ const PROVIDERS = [
     system: (body: Wire) => body.messages[0].content,
     texts: (body: Wire) => body.messages.slice(1).map((m: Wire) => [m.role, m.content]),
     modelName: (body: Wire) => body.model,
+    maxTokens: (body: Wire) => body.max_tokens,
   },
   {
     model: 'anthropic:claude-sonnet-4-5',
@@ -29,6 +30,7 @@ const PROVIDERS = [
     system: (body: Wire) => body.system[0].text,
     texts: (body: Wire) => body.messages.map((m: Wire) => [m.role, m.content[0].text]),
     modelName: (body: Wire) => body.model,
+    maxTokens: (body: Wire) => body.max_tokens,
   },
   {
     model: 'google:gemini-2.5-flash',
@@ -37,6 +39,7 @@ const PROVIDERS = [
     texts: (body: Wire) =>
       body.contents.map((c: Wire) => [c.role === 'model' ? 'assistant' : c.role, c.parts[0].text]),
     modelName: (_body: unknown, path: string) => /models\/([^:]+):/.exec(path)?.[1],
+    maxTokens: (body: Wire) => body.generationConfig?.maxOutputTokens,
   },
   {
     model: 'ollama:llama3.2',
@@ -44,6 +47,7 @@ const PROVIDERS = [
     system: (body: Wire) => body.messages[0].content,
     texts: (body: Wire) => body.messages.slice(1).map((m: Wire) => [m.role, m.content]),
     modelName: (body: Wire) => body.model,
+    maxTokens: (body: Wire) => body.max_tokens,
   },
 ];
 
@@ -96,6 +100,18 @@ describe('real providers through their AI SDK packages, against a fake upstream 
         'You are the test assistant.\n\nThe user writes in German (de). Answer in German unless the user asks for another language.',
       );
       expect(p.texts(request.body)).toEqual([['user', message]]);
+    });
+
+    it('passes the request’s output limit to the provider and reports a cut answer as length', async () => {
+      upstream.script({ tokens: ['Cut', ' short'], finishReason: 'length' });
+      const { events } = await postChatStream(t.url, {
+        message: 'Say a lot',
+        model: p.model,
+        max_output_tokens: 7,
+      });
+      const request = await upstream.nextRequest();
+      expect(p.maxTokens(request.body)).toBe(7);
+      expect(events.at(-1)?.data).toMatchObject({ type: 'done', finish_reason: 'length' });
     });
 
     it('ends with a truthful error event after a mid-stream upstream error, and stores the partial as failed', async () => {

@@ -41,15 +41,18 @@ export interface GenerateOptions {
  */
 export async function generateAnswer(run: Run, answer: Answer, o: GenerateOptions): Promise<void> {
   let prompt = o.prompt;
+  // The output limit is for the whole answer: each step gets what the steps before it left.
+  let budget = o.maxOutputTokens;
   for (let step = 1; step <= MAX_STEPS; step++) {
     const calls: ToolCall[] = [];
     let stepText = '';
+    let stepOutput: number | undefined;
     const parts = streamModel(
       o.model,
       {
         prompt,
         tools: COMPONENT_TOOLS,
-        maxOutputTokens: o.maxOutputTokens,
+        maxOutputTokens: budget,
         providerOptions: o.providerOptions,
       },
       run.signal,
@@ -74,11 +77,19 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
         calls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
       } else if (part.type === 'finish') {
         answer.inputTokens = add(answer.inputTokens, part.usage.inputTokens.total);
-        answer.outputTokens = add(answer.outputTokens, part.usage.outputTokens.total);
+        stepOutput = part.usage.outputTokens.total;
+        answer.outputTokens = add(answer.outputTokens, stepOutput);
         answer.finish = part.finishReason.unified === 'length' ? 'length' : 'stop';
       }
     }
-    if (calls.length === 0 || step === MAX_STEPS) return;
+    if (calls.length === 0 || step === MAX_STEPS || answer.finish === 'length') return;
+    if (budget !== undefined && stepOutput !== undefined) {
+      budget -= stepOutput;
+      if (budget <= 0) {
+        answer.finish = 'length';
+        return;
+      }
+    }
 
     const results = [];
     for (const call of calls) {

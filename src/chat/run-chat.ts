@@ -52,6 +52,8 @@ export interface TurnRetrieval {
 export interface ChatTurn extends Turn {
   /** The user's message, as stored. */
   userText: string;
+  /** The most output tokens the request asked for (`MAX_OUTPUT_TOKENS` still applies). */
+  maxOutputTokens?: number;
   modelId: string;
   model: LanguageModelV3;
   system: string;
@@ -144,7 +146,8 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
           ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
           : undefined,
         policy: deps.policy,
-        maxOutputTokens: deps.maxOutputTokens,
+        // The request may ask for less than the server allows, never for more.
+        maxOutputTokens: lowest(turn.maxOutputTokens, deps.maxOutputTokens),
         components,
         rowDelayMs: deps.componentRowDelayMs,
         progress,
@@ -290,4 +293,8 @@ function toSource(s: RetrievedChunk): Source {
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+function lowest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

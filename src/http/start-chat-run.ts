@@ -56,7 +56,17 @@ export async function startChatRun(
   const rag = retrievalFor(userId, body.rag, named ?? turn.documentCount);
   const run = runs.start(
     runId,
-    (r) => runChat(chat, log, r, { ...turn, userText: body.message, modelId, model, system, language, rag }),
+    (r) =>
+      runChat(chat, log, r, {
+        ...turn,
+        userText: body.message,
+        maxOutputTokens: body.max_output_tokens,
+        modelId,
+        model,
+        system,
+        language,
+        rag,
+      }),
     (error, r) => endCrashedRun(log, r, error),
     body.on_disconnect ?? 'continue',
   );

@@ -42,6 +42,15 @@ export function createChatRequestSchema(maxMessageChars: number) {
           'Name of a configured system prompt template (see `GET /v1/models`), instead of the server prompt',
         ),
       rag: ragOptionsSchema.optional().describe('Retrieval over the uploaded documents'),
+      max_output_tokens: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .optional()
+        .describe(
+          'The most tokens the answer may have (`MAX_OUTPUT_TOKENS` caps it too); an answer cut there ends with `finish_reason: "length"`',
+        ),
       on_disconnect: onDisconnect.optional(),
       stream: z
         .boolean()

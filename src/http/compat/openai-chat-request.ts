@@ -54,14 +54,18 @@ export const openaiChatRequestSchema = z
       .positive()
       .nullable()
       .optional()
-      .describe('Accepted; `MAX_OUTPUT_TOKENS` applies'),
+      .describe(
+        'Deprecated by OpenAI for `max_completion_tokens`, and read the same; `MAX_OUTPUT_TOKENS` caps it',
+      ),
     max_completion_tokens: z
       .number()
       .int()
       .positive()
       .nullable()
       .optional()
-      .describe('Accepted; `MAX_OUTPUT_TOKENS` applies'),
+      .describe(
+        'The most tokens the answer may have; `MAX_OUTPUT_TOKENS` caps it. Cut: `finish_reason: "length"`',
+      ),
     n: z
       .literal(1, { error: 'StreamForge generates one choice; n must be 1' })
       .nullable()
@@ -106,12 +110,15 @@ export function toChatRequest(
     conversation_id: body.conversation_id ?? conversationHeader,
     rag: body.rag,
     on_disconnect: body.on_disconnect ?? 'cancel',
+    max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
   });
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((issue) => {
     const [field] = issue.path;
     let path = `body.${issue.path.join('.')}`;
     if (field === 'message') path = `body.messages.${last}.content`;
+    else if (field === 'max_output_tokens')
+      path = body.max_completion_tokens != null ? 'body.max_completion_tokens' : 'body.max_tokens';
     else if (field === 'system') path = `body.messages.${systemAt[0]}.content`;
     else if (field === 'conversation_id' && body.conversation_id === undefined)
       path = `headers.${CONVERSATION_HEADER}`;

@@ -90,8 +90,13 @@ export class LocalModel implements LanguageModelV3 {
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
     const signal = options.abortSignal;
     signal?.throwIfAborted();
-    const { text, toolCall } = this.plan(options);
-    const tokens = splitTokens(text);
+    const planned = this.plan(options);
+    const all = splitTokens(planned.text);
+    // A tool call counts as one token (below); past the caller's limit the answer is cut, as a real model's.
+    const limit = options.maxOutputTokens ?? Infinity;
+    const cut = all.length + (planned.toolCall ? 1 : 0) > limit;
+    const tokens = cut ? all.slice(0, limit) : all;
+    const toolCall = cut ? undefined : planned.toolCall;
     const callId = `local-call-${options.prompt.length}`;
     const inputTokens = promptTokens(options.prompt);
     const delayMs = this.#delayMs;
@@ -123,9 +128,11 @@ export class LocalModel implements LanguageModelV3 {
         }
         controller.enqueue({
           type: 'finish',
-          finishReason: toolCall
-            ? { unified: 'tool-calls', raw: 'tool_calls' }
-            : { unified: 'stop', raw: 'stop' },
+          finishReason: cut
+            ? { unified: 'length', raw: 'length' }
+            : toolCall
+              ? { unified: 'tool-calls', raw: 'tool_calls' }
+              : { unified: 'stop', raw: 'stop' },
           // A tool call counts as one token: it is one thing the model sent.
           usage: usage(inputTokens, tokens.length + (toolCall ? 1 : 0)),
         });
