@@ -14,7 +14,7 @@ import {
   type Source,
   type Usage,
 } from '../protocol/index.js';
-import type { Database, Queryable } from './database.js';
+import type { Database } from './database.js';
 
 interface ConversationRow {
   id: string;
