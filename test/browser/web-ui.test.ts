@@ -45,7 +45,27 @@ describe('the web chat page at /ui, in headless Chromium', () => {
           .register('test:over-time', overTime.model)
           .register('test:reload', reload.model)
           .register('test:hang', new ScriptedModel({ deltas: ['Never', ' ends'], hangAfter: 1 }))
-          .register('test:inject', new ScriptedModel({ deltas: INJECTION })),
+          .register('test:inject', new ScriptedModel({ deltas: INJECTION }))
+          .register(
+            'test:card',
+            new ScriptedModel({
+              deltas: ['Here is your order.'],
+              toolCalls: [
+                {
+                  toolName: 'show_card',
+                  input: {
+                    title: 'Order 1042',
+                    fields: [
+                      { label: 'Status', value: 'Shipped' },
+                      { label: 'Items', value: 3 },
+                      { label: 'Total', value: '$129.50' },
+                    ],
+                  },
+                },
+              ],
+              followUp: ['It ships', ' today.'],
+            }),
+          ),
     });
     browser = await launchChromium();
   });
@@ -172,6 +192,33 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     await p.waitForFunction(() => document.querySelectorAll('#document-list li').length === 0);
     const left = (await (await fetch(`${t.url}/v1/documents`)).json()) as { data: unknown[] };
     expect(left.data).toEqual([]);
+  });
+
+  it('fills a card field by field', async () => {
+    const p = await openPage();
+    await p.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { fieldCounts: number[] }).fieldCounts = seen;
+      new MutationObserver(() => {
+        const fields = document.querySelectorAll('article.assistant .component-simple dt').length;
+        if (fields !== seen.at(-1)) seen.push(fields);
+      }).observe(document.getElementById('messages') as HTMLElement, { childList: true, subtree: true });
+    });
+    await send(p, 'Where is my order?', 'test:card');
+    await p.waitForSelector(
+      'article.assistant[data-status="done"] .component-simple[data-status="complete"]',
+    );
+    const card = lastAnswer(p).locator('.component-simple');
+    expect(await card.locator('figcaption').textContent()).toBe('Order 1042');
+    expect(await card.locator('dt').allTextContents()).toEqual(['Status', 'Items', 'Total']);
+    expect(await card.locator('dd').allTextContents()).toEqual(['Shipped', '3', '$129.50']);
+    const counts = await p.evaluate(() => (window as unknown as { fieldCounts: number[] }).fieldCounts);
+    // Each field showed up on its own, as it arrived.
+    expect(counts.filter((n) => n > 0)).toEqual([1, 2, 3]);
+    expect(await lastAnswer(p).locator('.markdown p').allTextContents()).toEqual([
+      'Here is your order.',
+      'It ships today.',
+    ]);
   });
 
   it('Stop cancels the run on the server and keeps the partial answer', async () => {

@@ -22,6 +22,12 @@ export interface ScriptedModelOptions {
   /** After this many deltas, wait for `resumeWhen` (or the abort signal) before going on. */
   pauseAfter?: number;
   resumeWhen?: Promise<unknown>;
+  /**
+   * Tool calls the first call ends with (after its deltas, finishing `tool-calls`); every later call, the
+   * model continuing from the tools' results, streams `followUp` instead.
+   */
+  toolCalls?: { toolName: string; input: unknown }[];
+  followUp?: string[];
 }
 
 /**
@@ -49,6 +55,7 @@ export class ScriptedModel implements LanguageModelV3 {
 
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
     this.calls.push(options);
+    if (this.script.toolCalls) return this.#toolStream(this.calls.length === 1);
     const signal = options.abortSignal;
     signal?.addEventListener('abort', () => this.#onAbort(signal.reason), { once: true });
     const { deltas, failAfter, failWith, hangAfter, usage, finishReason, delayMs, pauseAfter, resumeWhen } =
@@ -100,5 +107,42 @@ export class ScriptedModel implements LanguageModelV3 {
       },
     });
     return { stream };
+  }
+
+  /** The first call: deltas, then the tool calls; a later one: the follow-up text. */
+  #toolStream(first: boolean): LanguageModelV3StreamResult {
+    const { deltas, toolCalls = [], followUp = [] } = this.script;
+    const texts = first ? deltas : followUp;
+    const parts: LanguageModelV3StreamPart[] = texts.map((delta) => ({ type: 'text-delta', id: 't', delta }));
+    if (first) {
+      toolCalls.forEach((call, i) =>
+        parts.push({
+          type: 'tool-call',
+          toolCallId: `call-${i}`,
+          toolName: call.toolName,
+          input: JSON.stringify(call.input),
+        }),
+      );
+    }
+    parts.push({
+      type: 'finish',
+      finishReason: first ? { unified: 'tool-calls', raw: 'tool_calls' } : { unified: 'stop', raw: 'stop' },
+      usage: {
+        inputTokens: { total: 7, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+        outputTokens: {
+          total: texts.length + (first ? toolCalls.length : 0),
+          text: undefined,
+          reasoning: undefined,
+        },
+      },
+    });
+    return {
+      stream: new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      }),
+    };
   }
 }
