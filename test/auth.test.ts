@@ -212,6 +212,7 @@ describe('ownership: another user’s ids answer 404 everywhere and change nothi
       ['GET', `/v1/conversations/${ids.conversation}`],
       ['DELETE', `/v1/conversations/${ids.conversation}`],
       ['POST', '/v1/chat', { message: 'hi', conversation_id: ids.conversation }],
+      ['POST', `/v1/conversations/${ids.conversation}/regenerate`, { stream: false }],
       ['POST', '/v1/chat', { message: 'moon base', rag: { document_ids: [ids.document] } }],
       ['GET', `/v1/documents/${ids.document}`],
       ['DELETE', `/v1/documents/${ids.document}`],

@@ -212,6 +212,19 @@ describe('the client library (streamforge/client)', () => {
     await expect(down.chat({ message: 'hi' }).done).rejects.toMatchObject({ code: 'network_error' });
   });
 
+  it('regenerate() streams a new answer in place of the last one', async () => {
+    const client = createClient({ baseUrl: t.url });
+    const first = await client.chat({ message: 'How do I cancel a generation?' }).done;
+    const conversationId = String(first.conversation_id);
+    const again = await client.regenerate(conversationId, { model: 'local' }).done;
+    expect(again).toMatchObject({ status: 'done', conversation_id: conversationId, text: first.text });
+    expect(again.run_id).not.toBe(first.run_id);
+    const messages = (await client.conversations.get(conversationId)).messages;
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(messages[1]?.id).toBe(again.message_id);
+    await expect(client.regenerate('conv_missing').done).rejects.toMatchObject({ status: 404 });
+  });
+
   it('has helpers for conversations, documents and search', async () => {
     const client = createClient({ baseUrl: t.url });
     const doc = new Blob(['The Zorblatt engine runs on cold fusion and purple tea.'], { type: 'text/plain' });

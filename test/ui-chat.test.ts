@@ -189,6 +189,30 @@ describe.each(ENGINES)('POST /v1/ui/chat, read by the AI SDK’s own client (%s)
     expect(textOf(message)).toBe(stored.messages[1].content);
   });
 
+  it('regenerate() replaces the chat’s last answer instead of adding a turn', async () => {
+    const chatId = randomUUID();
+    const first = await send(t.url, chatId, 'How do I cancel a generation?');
+    const conversationId = first.message.metadata?.conversation_id;
+    const before = await conversation(t.url, conversationId);
+
+    // What useChat sends for regenerate(): the messages up to the user message, and the answer's id.
+    const { transport } = transportFor(t.url, { model: 'test:slow' });
+    const stream = await transport.sendMessages({
+      chatId,
+      messages: [userMessage('How do I cancel a generation?')],
+      trigger: 'regenerate-message',
+      messageId: first.message.id,
+      abortSignal: undefined,
+    });
+    const message = await assemble(await collect(stream));
+    expect(textOf(message as ChatMessage)).toBe(words(40).join(''));
+
+    const after = await conversation(t.url, conversationId);
+    expect(after.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+    expect(after.messages[0]).toEqual(before.messages[0]);
+    expect(after.messages[1]).toMatchObject({ content: words(40).join(''), model: 'test:slow' });
+  });
+
   it('continues the same conversation for the same chat id, and takes a conversation id as chat id', async () => {
     const chatId = randomUUID();
     const first = await send(t.url, chatId, 'How do I cancel a generation?');

@@ -28,6 +28,9 @@ export interface ClientOptions {
 /** The body of `POST /v1/chat` as a client writes it (defaults may be left out). */
 export type ChatInput = Omit<Partial<ChatRequest>, 'stream' | 'message'> & { message: string };
 
+/** The options of a regeneration: those of a chat, without a message or conversation. */
+export type RegenerateInput = Omit<ChatInput, 'message' | 'conversation_id'>;
+
 export interface StreamOptions {
   signal?: AbortSignal;
   reconnect?: ReconnectOptions;
@@ -96,6 +99,30 @@ export function createClient(options: ClientOptions) {
         async ({ runId, after, signal }) => {
           if (runId) return openEvents(runId, after, signal);
           return fetchFn(`${base}/v1/chat`, {
+            method: 'POST',
+            body: JSON.stringify(input),
+            headers: await headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
+            signal,
+          });
+        },
+        cancelRun,
+        { reconnect: streamOptions.reconnect ?? options.reconnect, signal: streamOptions.signal },
+      );
+    },
+
+    /**
+     * Answers the conversation's last user message again, in place of its last answer (after a failed or
+     * cancelled answer, or for another try, perhaps with another `model`); streams like `chat`.
+     */
+    regenerate(
+      conversationId: string,
+      input: RegenerateInput = {},
+      streamOptions: StreamOptions = {},
+    ): RunStream {
+      return new RunStream(
+        async ({ runId, after, signal }) => {
+          if (runId) return openEvents(runId, after, signal);
+          return fetchFn(`${base}/v1/conversations/${encodeURIComponent(conversationId)}/regenerate`, {
             method: 'POST',
             body: JSON.stringify(input),
             headers: await headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),

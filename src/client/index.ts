@@ -3,6 +3,7 @@ export { createClient } from './create-client.js';
 export type {
   ChatInput,
   ClientOptions,
+  RegenerateInput,
   StreamForgeClient,
   StreamOptions,
   UploadFile,

@@ -3,7 +3,12 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UnknownTemplateError } from '../chat/index.js';
 import { ProviderNotConfiguredError, UnknownModelError } from '../models/index.js';
 import type { Problem } from '../protocol/index.js';
-import { ConversationFullError, InvalidCursorError, TooManyRunsError } from '../store/index.js';
+import {
+  ConversationFullError,
+  InvalidCursorError,
+  RegenerationError,
+  TooManyRunsError,
+} from '../store/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -72,6 +77,7 @@ export function problemFor(error: FastifyError | Error, request: Pick<FastifyReq
   if (error instanceof ConversationFullError)
     return problem(422, 'conversation_full', error.message, instance);
   if (error instanceof TooManyRunsError) return problem(429, 'too_many_runs', error.message, instance);
+  if (error instanceof RegenerationError) return problem(409, error.code, error.message, instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
       path: `${(error as FastifyError).validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,

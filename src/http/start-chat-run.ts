@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { detectLanguage, runChat, systemPromptFor, type TurnRetrieval } from '../chat/index.js';
 import { type ChatRequest, type ConversationId, newId, type RagOptions } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
-import type { DocumentStore } from '../store/index.js';
+import type { BeginRegeneration, DocumentStore, Turn } from '../store/index.js';
 import type { AppContext } from './app-context.js';
 import { HttpProblem } from './problem.js';
 
@@ -13,33 +13,72 @@ export interface StartedChat {
   assistantMessageId: string;
 }
 
+/** What an answer is asked with, besides the message: a chat request's options, or a regeneration's. */
+export type AnswerOptions = Omit<ChatRequest, 'message' | 'conversation_id'>;
+/** The body of `POST /v1/conversations/{id}/regenerate`. */
+export type RegenerateRequest = AnswerOptions;
+
 /**
  * The one way a chat starts, for every transport (SSE, JSON, WebSocket, Socket.IO, compat APIs): checks
  * everything that can reject the request before anything is written, stores the turn, and starts the run.
  * Throws HttpProblem / UnknownModelError / … for a request to reject.
  */
-export async function startChatRun(
+export function startChatRun(
   ctx: AppContext,
   body: ChatRequest,
   log: FastifyBaseLogger,
   /** Who asks: the owner of the conversation, the run and the documents searched. */
   userId: string,
 ): Promise<StartedChat> {
-  const { config, store, models, runs, chat, documents } = ctx;
+  return startAnswer(ctx, body, body.message, log, userId, body.conversation_id, (common) =>
+    ctx.store.beginTurn({
+      ...common,
+      maxMessages: ctx.config.maxMessagesPerConversation,
+      conversationId: body.conversation_id as ConversationId | undefined,
+      userText: body.message,
+    }),
+  );
+}
+
+/**
+ * Answers a conversation's last user message again, in place of the answer it had (a retry after a failed or
+ * cancelled answer, or another try at a finished one). Same checks, same run, same events as a chat.
+ */
+export async function startRegeneration(
+  ctx: AppContext,
+  conversationId: string,
+  body: RegenerateRequest,
+  log: FastifyBaseLogger,
+  userId: string,
+): Promise<StartedChat> {
+  // Read for the language and the system prompt; whether it may be answered again is decided in the write.
+  const userText = (await ctx.store.lastUserText(userId, conversationId)) ?? '';
+  return startAnswer(ctx, body, userText, log, userId, conversationId, (common) =>
+    ctx.store.beginRegeneration({ ...common, conversationId: conversationId as ConversationId }),
+  );
+}
+
+async function startAnswer(
+  ctx: AppContext,
+  body: AnswerOptions,
+  userText: string,
+  log: FastifyBaseLogger,
+  userId: string,
+  conversationId: string | undefined,
+  begin: (common: Omit<BeginRegeneration, 'conversationId'>) => Promise<Turn | undefined>,
+): Promise<StartedChat> {
+  const { config, models, runs, chat, documents } = ctx;
   const { id: modelId, model } = models.resolve(body.model);
   const named = body.rag?.enabled === false ? undefined : await namedDocuments(documents, userId, body.rag);
-  const language = detectLanguage(body.message);
+  const language = detectLanguage(userText);
   const system = systemPromptFor(
     { serverPrompt: config.systemPrompt, templates: config.systemTemplates },
     body,
     language,
   );
   const runId = newId('run');
-  const turn = await store.beginTurn({
+  const turn = await begin({
     userId,
-    maxMessages: config.maxMessagesPerConversation,
-    conversationId: body.conversation_id as ConversationId | undefined,
-    userText: body.message,
     model: modelId,
     runId,
     maxConcurrentRuns: config.maxConcurrentRunsPerUser,
@@ -47,11 +86,7 @@ export async function startChatRun(
     leaseMs: runs.leaseMs,
   });
   if (!turn) {
-    throw new HttpProblem(
-      404,
-      'conversation_not_found',
-      `No conversation with id "${body.conversation_id}".`,
-    );
+    throw new HttpProblem(404, 'conversation_not_found', `No conversation with id "${conversationId}".`);
   }
   const rag = retrievalFor(userId, body.rag, named ?? turn.documentCount);
   const run = runs.start(
@@ -59,7 +94,7 @@ export async function startChatRun(
     (r) =>
       runChat(chat, log, r, {
         ...turn,
-        userText: body.message,
+        userText,
         maxOutputTokens: body.max_output_tokens,
         modelId,
         model,

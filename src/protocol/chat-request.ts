@@ -64,6 +64,14 @@ export function createChatRequestSchema(maxMessageChars: number) {
 }
 export type ChatRequest = z.infer<ReturnType<typeof createChatRequestSchema>>;
 
+/** The body of `POST /v1/conversations/{id}/regenerate`: a chat request's options, without a message. */
+export function createRegenerateRequestSchema(maxMessageChars: number) {
+  return createChatRequestSchema(maxMessageChars)
+    .omit({ message: true, conversation_id: true })
+    .optional()
+    .meta({ id: 'RegenerateRequest' });
+}
+
 /** The whole reply of a non-streaming chat. */
 export const chatReplySchema = z
   .object({

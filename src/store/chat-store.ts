@@ -14,7 +14,7 @@ import {
   type Source,
   type Usage,
 } from '../protocol/index.js';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 interface ConversationRow {
   id: string;
@@ -60,6 +60,11 @@ export interface BeginTurn {
   instanceId: string;
   leaseMs: number;
 }
+/** A new answer to the conversation's last user message, in place of the answer it has. */
+export type BeginRegeneration = Omit<BeginTurn, 'maxMessages' | 'conversationId' | 'userText'> & {
+  conversationId: ConversationId;
+};
+
 export interface Turn {
   conversationId: ConversationId;
   userMessageId: MessageId;
@@ -152,20 +157,7 @@ export class ChatStore {
    */
   async beginTurn(turn: BeginTurn): Promise<Turn | undefined> {
     return this.db.transaction(async (tx) => {
-      // The count below and the run inserted after it must not be raced by the same user's next request.
-      // PGlite runs a transaction alone; on PostgreSQL one user's turns queue behind this lock (any instance),
-      // held until the transaction ends.
-      if (this.db.engine === 'postgres')
-        await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
-      // The document count rides along: it decides whether the turn searches, and costs no extra round trip.
-      const [counts] = await tx.query<{ running: number; documents: number }>(
-        `select (select count(*)::int from runs where status = 'running' and user_id = $1) as running,
-                (select count(*)::int from documents where user_id = $1) as documents`,
-        [turn.userId],
-      );
-      if ((counts?.running ?? 0) >= turn.maxConcurrentRuns)
-        throw new TooManyRunsError(turn.maxConcurrentRuns);
-
+      const documentCount = await this.#reserveRun(tx, turn);
       const newConversation = turn.conversationId === undefined;
       const conversationId = turn.conversationId ?? newId('conversation');
       if (!newConversation) {
@@ -211,9 +203,93 @@ export class ChatStore {
         userMessageId,
         assistantMessageId,
         newConversation,
-        documentCount: counts?.documents ?? 0,
+        documentCount,
       };
     });
+  }
+
+  /**
+   * Answers the conversation's last user message again: the answer after it (finished, failed or cancelled)
+   * is deleted and a new `streaming` one takes its place, with its run, in one transaction. Undefined when the
+   * conversation does not exist; `RegenerationError` when its last answer is still being written or there is
+   * no user message to answer; `TooManyRunsError` as for a turn. Nothing is written for a refused request.
+   */
+  async beginRegeneration(turn: BeginRegeneration): Promise<Turn | undefined> {
+    return this.db.transaction(async (tx) => {
+      const documentCount = await this.#reserveRun(tx, turn);
+      const touched = await tx.query(
+        'update conversations set updated_at = now() where id = $1 and user_id = $2 returning id',
+        [turn.conversationId, turn.userId],
+      );
+      if (touched.length === 0) return undefined;
+      const last = await tx.query<{ id: MessageId; role: MessageRole; status: MessageStatus }>(
+        `select id, role, status from messages where conversation_id = $1 and role in ('user', 'assistant')
+         order by seq desc limit 2`,
+        [turn.conversationId],
+      );
+      const [newest, before] = last;
+      if (newest?.role === 'assistant' && newest.status === 'streaming')
+        throw new RegenerationError('answer_in_progress');
+      const user = newest?.role === 'user' ? newest : before?.role === 'user' ? before : undefined;
+      if (!user) throw new RegenerationError('nothing_to_regenerate');
+      const assistantMessageId = newId('message');
+      await tx.query(
+        `with replaced as (
+           delete from messages where conversation_id = $3 and role = 'assistant' and id = $7
+         ), answer as (
+           insert into messages (id, conversation_id, role, content, status, model, run_id)
+           values ($1, $3, 'assistant', '', 'streaming', $2, $4)
+         )
+         insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
+         values ($4, $3, $1, 'running', $5, now() + make_interval(secs => $6), $8)`,
+        [
+          assistantMessageId,
+          turn.model,
+          turn.conversationId,
+          turn.runId,
+          turn.instanceId,
+          turn.leaseMs / 1000,
+          newest?.role === 'assistant' ? newest.id : null,
+          turn.userId,
+        ],
+      );
+      return {
+        conversationId: turn.conversationId,
+        userMessageId: user.id,
+        assistantMessageId,
+        newConversation: false,
+        documentCount,
+      };
+    });
+  }
+
+  /** The text of the conversation's last user message: what a regeneration answers again. */
+  async lastUserText(userId: string, conversationId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ content: string }>(
+      `select m.content from messages m join conversations c on c.id = m.conversation_id
+       where c.id = $1 and c.user_id = $2 and m.role = 'user' order by m.seq desc limit 1`,
+      [conversationId, userId],
+    );
+    return row?.content;
+  }
+
+  /**
+   * Takes one of the user's run slots for the transaction's new run, or throws `TooManyRunsError`; returns
+   * the user's document count, which decides whether the turn searches and rides along for free.
+   */
+  async #reserveRun(tx: Queryable, turn: { userId: string; maxConcurrentRuns: number }): Promise<number> {
+    // The count below and the run inserted after it must not be raced by the same user's next request.
+    // PGlite runs a transaction alone; on PostgreSQL one user's turns queue behind this lock (any instance),
+    // held until the transaction ends.
+    if (this.db.engine === 'postgres')
+      await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
+    const [counts] = await tx.query<{ running: number; documents: number }>(
+      `select (select count(*)::int from runs where status = 'running' and user_id = $1) as running,
+              (select count(*)::int from documents where user_id = $1) as documents`,
+      [turn.userId],
+    );
+    if ((counts?.running ?? 0) >= turn.maxConcurrentRuns) throw new TooManyRunsError(turn.maxConcurrentRuns);
+    return counts?.documents ?? 0;
   }
 
   /** The conversation's turns up to and including `untilMessageId`, oldest first, empty ones left out. */
@@ -273,6 +349,17 @@ export function titleFrom(text: string): string {
 }
 
 export class InvalidCursorError extends Error {}
+
+/** Why a conversation cannot be answered again now. */
+export class RegenerationError extends Error {
+  constructor(readonly code: 'answer_in_progress' | 'nothing_to_regenerate') {
+    super(
+      code === 'answer_in_progress'
+        ? 'The last answer is still being generated: cancel it or wait for it to finish.'
+        : 'The conversation has no user message to answer.',
+    );
+  }
+}
 
 /** The user already has as many answers running as one user may. */
 export class TooManyRunsError extends Error {

@@ -1,9 +1,11 @@
 export {
+  type BeginRegeneration,
   type BeginTurn,
   ChatStore,
   ConversationFullError,
   type HistoryTurn,
   InvalidCursorError,
+  RegenerationError,
   type Turn,
   titleFrom,
   TooManyRunsError,

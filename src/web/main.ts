@@ -37,6 +37,12 @@ const client = createClient({ baseUrl: '', token });
 
 let conversationId: string | null = null;
 let active: RunStream | null = null;
+/** The conversation's last answer on the page: the one Regenerate replaces. */
+let lastView: MessageView | null = null;
+const regenerateButton = document.createElement('button');
+regenerateButton.type = 'button';
+regenerateButton.className = 'regenerate';
+regenerateButton.textContent = 'Regenerate';
 
 /** The open conversation lives in the URL, so a reload (or a shared link) opens it again. */
 function conversationFromUrl(): string | null {
@@ -80,7 +86,9 @@ function setStreaming(streaming: boolean): void {
 async function follow(stream: RunStream, userText?: string): Promise<void> {
   active = stream;
   setStreaming(true);
+  regenerateButton.remove();
   const view = new MessageView();
+  lastView = view;
   ui.messages.append(view.element);
   view.update(stream.state);
   stream.subscribe((state, event) => {
@@ -108,6 +116,7 @@ async function follow(stream: RunStream, userText?: string): Promise<void> {
     if (active === stream) {
       active = null;
       setStreaming(false);
+      offerRegenerate();
       void refreshConversations();
     }
   }
@@ -134,6 +143,8 @@ async function openConversation(id: string | null): Promise<void> {
   setStreaming(false);
   showNotice('');
   conversationId = id;
+  lastView = null;
+  regenerateButton.remove();
   ui.messages.replaceChildren();
   ui.title.textContent = 'New chat';
   markCurrentConversation();
@@ -153,14 +164,23 @@ async function openConversation(id: string | null): Promise<void> {
         const view = new MessageView();
         view.update(storedMessageState(message));
         ui.messages.append(view.element);
+        lastView = view;
       }
     }
     ui.messages.scrollTop = ui.messages.scrollHeight;
     // Still being written (a reload mid-answer): rejoin the run from its first event.
     if (detail.active_run) void follow(client.resume(detail.active_run.id));
+    else offerRegenerate();
   } catch (error) {
     showNotice(describeError(error));
   }
+}
+
+/** Puts Regenerate under the last answer, when there is one and nothing is being generated. */
+function offerRegenerate(): void {
+  regenerateButton.remove();
+  if (active || !conversationId || !lastView || lastView.element !== ui.messages.lastElementChild) return;
+  lastView.element.append(regenerateButton);
 }
 
 function markCurrentConversation(): void {
@@ -281,6 +301,20 @@ ui.input.addEventListener('keydown', (e) => {
     e.preventDefault();
     send();
   }
+});
+regenerateButton.addEventListener('click', () => {
+  if (active || !conversationId) return;
+  showNotice('');
+  const previous = lastView;
+  previous?.element.remove();
+  const stream = client.regenerate(conversationId, { model: ui.model.value || undefined });
+  void follow(stream).then(() => {
+    // Refused (a 409, 429…): nothing changed on the server, so the answer it was to replace stays.
+    if (stream.runId || !previous) return;
+    ui.messages.append(previous.element);
+    lastView = previous;
+    offerRegenerate();
+  });
 });
 ui.stop.addEventListener('click', () => {
   void active?.cancel().catch((e: unknown) => showNotice(describeError(e)));

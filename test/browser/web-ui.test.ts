@@ -46,6 +46,7 @@ describe('the web chat page at /ui, in headless Chromium', () => {
           .register('test:reload', reload.model)
           .register('test:hang', new ScriptedModel({ deltas: ['Never', ' ends'], hangAfter: 1 }))
           .register('test:inject', new ScriptedModel({ deltas: INJECTION }))
+          .register('test:second', new ScriptedModel({ deltas: ['Another', ' answer.'] }))
           .register(
             'test:card',
             new ScriptedModel({
@@ -219,6 +220,24 @@ describe('the web chat page at /ui, in headless Chromium', () => {
       'Here is your order.',
       'It ships today.',
     ]);
+  });
+
+  it('Regenerate replaces the last answer, with the model picked, and the page shows it after a reload', async () => {
+    const p = await openPage();
+    await send(p, 'How do I cancel a generation?', 'local');
+    await p.waitForSelector('article.assistant[data-status="done"] button.regenerate');
+    await p.selectOption('#model-select', 'test:second');
+    await p.click('button.regenerate');
+    await p.waitForFunction(
+      () =>
+        document.querySelector('article.assistant[data-status="done"] .markdown')?.textContent ===
+        'Another answer.',
+    );
+    expect(await p.locator('article.assistant').count()).toBe(1);
+    expect(await p.locator('article.user').allTextContents()).toEqual(['How do I cancel a generation?']);
+    await p.reload();
+    await p.waitForSelector('article.assistant[data-status="done"] button.regenerate');
+    expect(await p.locator('article.assistant .markdown').allTextContents()).toEqual(['Another answer.']);
   });
 
   it('Stop cancels the run on the server and keeps the partial answer', async () => {

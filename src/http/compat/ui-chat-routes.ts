@@ -3,7 +3,7 @@ import { type ConversationId, problemSchema } from '../../protocol/index.js';
 import { LegacySessionStore } from '../../store/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { HttpProblem } from '../problem.js';
-import { startChatRun } from '../start-chat-run.js';
+import { startChatRun, startRegeneration } from '../start-chat-run.js';
 import { findChatConversation, linkChatConversation } from './ui-chat-conversation.js';
 import { lastUserText, uiChatRequestSchema } from './ui-chat-request.js';
 import { streamUiRun } from './ui-stream-run.js';
@@ -43,7 +43,8 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
         description:
           'Takes the body of `DefaultChatTransport` (`id`, `messages`, `trigger`, `messageId`, plus `model`, ' +
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
-          'conversation (created the first time). Answers `text/event-stream` with ' +
+          'conversation (created the first time). `trigger: "regenerate-message"` answers the last user ' +
+          'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). Answers `text/event-stream` with ' +
           '`x-vercel-ai-ui-message-stream: v1`.',
         body: uiChatRequestSchema,
         response: {
@@ -60,6 +61,14 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { body, userId } = request;
+      const known = await findChatConversation(store, sessions, userId, body.id);
+      // useChat's regenerate(): the chat's last answer is made again (a chat the server does not know yet
+      // has no answer to replace, so its last user message is simply sent).
+      if (body.trigger === 'regenerate-message' && known !== undefined) {
+        const options = { model: body.model, rag: body.rag, on_disconnect: body.on_disconnect };
+        const { run } = await startRegeneration(ctx, known, options, request.log, userId);
+        return streamUiRun(reply, run.log, { ...streaming, onClose: runs.subscribe(run.id), runId: run.id });
+      }
       const message = lastUserText(body.messages);
       if (message === '')
         throw new HttpProblem(400, 'invalid_request', 'The last user message has no text part.');
@@ -70,7 +79,6 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
           `message must be at most ${config.maxMessageChars} characters`,
         );
       }
-      const known = await findChatConversation(store, sessions, userId, body.id);
       const { run, conversationId } = await startChatRun(
         ctx,
         {

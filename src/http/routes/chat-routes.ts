@@ -2,17 +2,20 @@ import {
   type ChatReply,
   chatReplySchema,
   createChatRequestSchema,
+  createRegenerateRequestSchema,
   problemSchema,
   runEvent,
 } from '../../protocol/index.js';
-import type { RunLog } from '../../runs/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Run, RunLog } from '../../runs/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { problem, sendProblem } from '../problem.js';
-import { startChatRun } from '../start-chat-run.js';
+import { startChatRun, startRegeneration } from '../start-chat-run.js';
 import { streamRun } from '../stream-run.js';
 
 export function chatRoutes(app: App, ctx: AppContext): void {
-  const { config, runs } = ctx;
+  const { config } = ctx;
   app.post(
     '/v1/chat',
     {
@@ -44,36 +47,86 @@ export function chatRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const { run } = await startChatRun(ctx, body, request.log, request.userId);
-      // The response is the run's first subscriber; leaving ends the subscription, and the run per policy.
-      const release = runs.subscribe(run.id);
-      if (body.stream === false || prefersJson(request.headers.accept)) {
-        const gone = new AbortController();
-        reply.raw.on('close', () => {
-          if (!reply.raw.writableFinished) gone.abort();
-        });
-        try {
-          const result = await collectReply(run.log, gone.signal);
-          if ('code' in result)
-            return sendProblem(reply, problem(502, result.code, result.message, request.url));
-          return reply.send(result);
-        } finally {
-          release();
-        }
-      }
-      return streamRun(reply, run.log, {
-        after: 0,
-        keepAliveMs: config.sseKeepAliveMs,
-        stallMs: config.subscriberStallMs,
-        onClose: release,
-        lifecycle: ctx.lifecycle,
-        runId: run.id,
-        // The run is resumable before its first event arrives (a connection cut mid-headers-and-start).
-        headers: { 'x-run-id': run.id },
-      });
+      const started = await startChatRun(ctx, request.body, request.log, request.userId);
+      return answerWith(ctx, request, reply, started.run, request.body.stream);
     },
   );
+
+  app.post(
+    '/v1/conversations/:id/regenerate',
+    {
+      config: { rateLimitGroup: 'chat' },
+      schema: {
+        tags: ['chat'],
+        summary: 'Answer the last user message again, in place of its answer',
+        description:
+          'Deletes the conversation’s last answer (finished, failed or cancelled) and generates a new one for ' +
+          'the same user message, streamed exactly as `POST /v1/chat` streams (or one JSON reply). The body ' +
+          'takes the options of `POST /v1/chat` (another `model`, `system`, `rag`…), without a message. ' +
+          '409 `answer_in_progress` while the last answer is still being generated; 409 ' +
+          '`nothing_to_regenerate` when there is no user message.',
+        params: z.object({ id: z.string().min(1).max(64) }),
+        body: createRegenerateRequestSchema(config.maxMessageChars),
+        response: {
+          200: {
+            description: 'The event stream (text/event-stream), or the whole reply (application/json)',
+            content: {
+              'text/event-stream': { schema: runEvent },
+              'application/json': { schema: chatReplySchema },
+            },
+          },
+          400: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+          429: problemSchema,
+          502: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const started = await startRegeneration(ctx, request.params.id, body, request.log, request.userId);
+      return answerWith(ctx, request, reply, started.run, body.stream);
+    },
+  );
+}
+
+/**
+ * Sends a started run as the client asked: one JSON reply (`stream: false` or `Accept: application/json`), or
+ * the event stream. The response is the run's first subscriber; leaving ends the subscription, and the run per
+ * its `on_disconnect`.
+ */
+async function answerWith(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: Run,
+  stream: boolean | undefined,
+) {
+  const release = ctx.runs.subscribe(run.id);
+  if (stream === false || prefersJson(request.headers.accept)) {
+    const gone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    try {
+      const result = await collectReply(run.log, gone.signal);
+      if ('code' in result) return sendProblem(reply, problem(502, result.code, result.message, request.url));
+      return reply.send(result);
+    } finally {
+      release();
+    }
+  }
+  return streamRun(reply, run.log, {
+    after: 0,
+    keepAliveMs: ctx.config.sseKeepAliveMs,
+    stallMs: ctx.config.subscriberStallMs,
+    onClose: release,
+    lifecycle: ctx.lifecycle,
+    runId: run.id,
+    // The run is resumable before its first event arrives (a connection cut mid-headers-and-start).
+    headers: { 'x-run-id': run.id },
+  });
 }
 
 /** True when the client asks for JSON and not for an event stream. */
