@@ -542,7 +542,7 @@ console.log(
   `StreamForge vs floor · node ${process.version} · ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? '?'}) · ${os.platform()} ${os.arch()}`,
 );
 console.log(
-  `N = ${NS.join(', ')} · ${TOKENS} tokens per answer · each server in its own process, load generator in this one · 127.0.0.1`,
+  `N = ${NS.join(', ')} · ${TOKENS} tokens per answer · StreamForge on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'in-memory PGlite'} · each server in its own process, load generator in this one · 127.0.0.1`,
 );
 
 const children: ServerChild[] = [];

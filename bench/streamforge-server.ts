@@ -1,6 +1,7 @@
 /**
  * StreamForge as the benchmark measures it, in its own process: the real server (Fastify, run log, SSE
- * writer, chat pipeline, chat store on an in-memory PGlite) with two zero-cost models. `bench:fixed` streams
+ * writer, chat pipeline, chat store on an in-memory PGlite, or on PostgreSQL when DATABASE_URL is set) with two
+ * zero-cost models. `bench:fixed` streams
  * a fixed answer of `tokens` deltas as fast as it is read; `bench:held` stops after 10 deltas until the
  * parent sends `release`. Started by stream-bench.ts.
  */
@@ -49,7 +50,12 @@ if (!process.send)
 {
   const { tokens, backlog } = childArgs();
   const gate = new Gate();
-  const db = await openDatabase({ engine: 'pglite' });
+  // DATABASE_URL set: PostgreSQL, in a schema of its own that is dropped at the end; else in-memory PGlite.
+  const url = process.env.DATABASE_URL;
+  const schema = url ? `sf_bench_${process.pid}` : undefined;
+  const db = url
+    ? await openDatabase({ engine: 'postgres', url, schema })
+    : await openDatabase({ engine: 'pglite' });
   const server = await createServer({
     // Settings from the environment apply (RUN_RETENTION_MS=…, REDIS_URL=…), except the log level.
     // One load generator is one user: the per-user guards would measure themselves, not the stream path.
@@ -69,6 +75,7 @@ if (!process.send)
   const { port } = server.app.server.address() as AddressInfo;
   serveParent(port, gate, async () => {
     await server.close();
+    if (schema) await db.exec(`drop schema ${schema} cascade`);
     await db.close();
   });
 }

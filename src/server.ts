@@ -131,7 +131,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
         }),
     bodyLimit: config.bodyLimitBytes,
     // Session ids of the earlier APIs may be up to 128 characters long.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // Request ids for every log line; a caller's own id is kept so traces join up.
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
