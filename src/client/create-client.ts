@@ -85,6 +85,23 @@ export function createClient(options: ClientOptions) {
     });
   }
 
+  /** A run started by POSTing `body` to `path`, whose event stream it answers with; reconnections resume it. */
+  function startStream(path: string, body: unknown, streamOptions: StreamOptions): RunStream {
+    return new RunStream(
+      async ({ runId, after, signal }) => {
+        if (runId) return openEvents(runId, after, signal);
+        return fetchFn(base + path, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: await headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
+          signal,
+        });
+      },
+      cancelRun,
+      { reconnect: streamOptions.reconnect ?? options.reconnect, signal: streamOptions.signal },
+    );
+  }
+
   const cancelRun = async (runId: string) => {
     await send(`/v1/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
   };
@@ -95,19 +112,7 @@ export function createClient(options: ClientOptions) {
      * resumes by itself; `close()` or the signal stops listening, `cancel()` stops the run.
      */
     chat(input: ChatInput, streamOptions: StreamOptions = {}): RunStream {
-      return new RunStream(
-        async ({ runId, after, signal }) => {
-          if (runId) return openEvents(runId, after, signal);
-          return fetchFn(`${base}/v1/chat`, {
-            method: 'POST',
-            body: JSON.stringify(input),
-            headers: await headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
-            signal,
-          });
-        },
-        cancelRun,
-        { reconnect: streamOptions.reconnect ?? options.reconnect, signal: streamOptions.signal },
-      );
+      return startStream('/v1/chat', input, streamOptions);
     },
 
     /**
@@ -119,19 +124,8 @@ export function createClient(options: ClientOptions) {
       input: RegenerateInput = {},
       streamOptions: StreamOptions = {},
     ): RunStream {
-      return new RunStream(
-        async ({ runId, after, signal }) => {
-          if (runId) return openEvents(runId, after, signal);
-          return fetchFn(`${base}/v1/conversations/${encodeURIComponent(conversationId)}/regenerate`, {
-            method: 'POST',
-            body: JSON.stringify(input),
-            headers: await headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
-            signal,
-          });
-        },
-        cancelRun,
-        { reconnect: streamOptions.reconnect ?? options.reconnect, signal: streamOptions.signal },
-      );
+      const path = `/v1/conversations/${encodeURIComponent(conversationId)}/regenerate`;
+      return startStream(path, input, streamOptions);
     },
 
     /** Sends a message and waits for the whole answer as one JSON reply. */

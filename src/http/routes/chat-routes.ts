@@ -14,6 +14,15 @@ import { problem, sendProblem } from '../problem.js';
 import { startChatRun, startRegeneration } from '../start-chat-run.js';
 import { streamRun } from '../stream-run.js';
 
+/** What a route that starts an answer replies: its event stream, or with `stream: false` one JSON document. */
+const ANSWER = {
+  description: 'The event stream (text/event-stream), or the whole reply (application/json)',
+  content: {
+    'text/event-stream': { schema: runEvent },
+    'application/json': { schema: chatReplySchema },
+  },
+};
+
 export function chatRoutes(app: App, ctx: AppContext): void {
   const { config } = ctx;
   app.post(
@@ -31,13 +40,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           '`X-Run-Id` response header names the run before its first event.',
         body: createChatRequestSchema(config.maxMessageChars),
         response: {
-          200: {
-            description: 'The event stream (text/event-stream), or the whole reply (application/json)',
-            content: {
-              'text/event-stream': { schema: runEvent },
-              'application/json': { schema: chatReplySchema },
-            },
-          },
+          200: ANSWER,
           400: problemSchema,
           404: problemSchema,
           413: problemSchema,
@@ -68,13 +71,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
         params: z.object({ id: z.string().min(1).max(64) }),
         body: createRegenerateRequestSchema(config.maxMessageChars),
         response: {
-          200: {
-            description: 'The event stream (text/event-stream), or the whole reply (application/json)',
-            content: {
-              'text/event-stream': { schema: runEvent },
-              'application/json': { schema: chatReplySchema },
-            },
-          },
+          200: ANSWER,
           400: problemSchema,
           404: problemSchema,
           409: problemSchema,
