@@ -148,64 +148,83 @@ export class ChatStore {
   }
 
   /**
-   * Stores the user message and an empty `streaming` assistant message in one transaction, creating the
-   * conversation (titled from the message) when none is named, and the run's row. Undefined when the named
-   * conversation does not exist; `TooManyRunsError` when the user already has `maxConcurrentRuns` running,
-   * `ConversationFullError` when the turn would not fit. Nothing is written for a refused turn.
+   * Stores the user message and an empty `streaming` assistant message, creating the conversation (titled from
+   * the message) when none is named, and the run's row. Undefined when the named conversation does not exist;
+   * `TooManyRunsError` when the user already has `maxConcurrentRuns` running, `ConversationFullError` when the
+   * turn would not fit. Nothing is written for a refused turn.
    *
-   * The hot path of every chat, so it is few round trips: the checks in one statement, the writes in one.
+   * The hot path of every chat: one statement checks and writes it all (its parts see one snapshot, and the
+   * writes happen only when the checks pass). PGlite runs statements one at a time, so that is atomic there; on
+   * PostgreSQL it runs behind a per-user lock, so the same user's simultaneous turns cannot share the last
+   * run slot on any instance.
    */
   async beginTurn(turn: BeginTurn): Promise<Turn | undefined> {
-    return this.db.transaction(async (tx) => {
-      const documentCount = await this.#reserveRun(tx, turn);
-      const newConversation = turn.conversationId === undefined;
-      const conversationId = turn.conversationId ?? newId('conversation');
-      if (!newConversation) {
-        const touched = await tx.query<{ messages: number }>(
-          `update conversations c set updated_at = now() where id = $1 and user_id = $2
-           returning (select count(*)::int from messages m where m.conversation_id = c.id) as messages`,
-          [conversationId, turn.userId],
-        );
-        if (touched.length === 0) return undefined;
-        // Nothing is written for a turn that does not fit: the update above rolls back with the throw.
-        if ((touched[0]?.messages ?? 0) + 2 > turn.maxMessages)
-          throw new ConversationFullError(turn.maxMessages);
-      }
-      const userMessageId = newId('message');
-      const assistantMessageId = newId('message');
-      // One statement: the conversation when it is new, both messages (the user's first, so it sorts first),
-      // and the run. Foreign keys are checked at the end of the statement, when all of it is there.
-      await tx.query(
-        `with conversation as (
-           insert into conversations (id, title, user_id) select $3, $10, $9 where $11::boolean
-         ), turn_messages as (
-           insert into messages (id, conversation_id, role, content, status, model, run_id)
-           values ($1, $3, 'user', $4, 'complete', null, null), ($2, $3, 'assistant', '', 'streaming', $5, $6)
-         )
-         insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
-         values ($6, $3, $2, 'running', $7, now() + make_interval(secs => $8), $9)`,
-        [
-          userMessageId,
-          assistantMessageId,
-          conversationId,
-          turn.userText,
-          turn.model,
-          turn.runId,
-          turn.instanceId,
-          turn.leaseMs / 1000,
-          turn.userId,
-          titleFrom(turn.userText),
-          newConversation,
-        ],
-      );
-      return {
-        conversationId,
-        userMessageId,
-        assistantMessageId,
-        newConversation,
-        documentCount,
-      };
-    });
+    const newConversation = turn.conversationId === undefined;
+    const conversationId = turn.conversationId ?? newId('conversation');
+    const userMessageId = newId('message');
+    const assistantMessageId = newId('message');
+    const sql = `
+      with checks as (
+        select (select count(*)::int from runs where status = 'running' and user_id = $9) as running,
+               (select count(*)::int from documents where user_id = $9) as documents,
+               (select count(*)::int from conversations where id = $3 and user_id = $9) as found,
+               (select count(*)::int from messages where conversation_id = $3) as messages
+      ), ok as (
+        select 1 from checks
+        where running < $12 and ($11::boolean or (found = 1 and messages + 2 <= $13))
+      ), new_conversation as (
+        insert into conversations (id, title, user_id) select $3, $10, $9 from ok where $11::boolean
+      ), touched as (
+        update conversations set updated_at = now()
+        where id = $3 and user_id = $9 and not $11::boolean and exists (select 1 from ok)
+      ), turn_messages as (
+        -- The user's message first, so it sorts first.
+        insert into messages (id, conversation_id, role, content, status, model, run_id)
+        select m.* from ok, (values
+          ($1, $3, 'user', $4, 'complete', null, null),
+          ($2, $3, 'assistant', '', 'streaming', $5, $6)
+        ) as m (id, conversation_id, role, content, status, model, run_id)
+      ), run as (
+        insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
+        select $6, $3, $2, 'running', $7, now() + make_interval(secs => $8), $9 from ok
+      )
+      select running, documents, found, messages from checks`;
+    const params = [
+      userMessageId,
+      assistantMessageId,
+      conversationId,
+      turn.userText,
+      turn.model,
+      turn.runId,
+      turn.instanceId,
+      turn.leaseMs / 1000,
+      turn.userId,
+      titleFrom(turn.userText),
+      newConversation,
+      turn.maxConcurrentRuns,
+      turn.maxMessages,
+    ];
+    type Checks = { running: number; documents: number; found: number; messages: number };
+    const [checks] =
+      this.db.engine === 'postgres'
+        ? await this.db.transaction(async (tx) => {
+            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
+            return tx.query<Checks>(sql, params);
+          })
+        : await this.db.query<Checks>(sql, params);
+    if (!checks) throw new Error('the turn statement returned no row');
+    // The same order as the statement's conditions: what refused the turn, nothing having been written.
+    if (checks.running >= turn.maxConcurrentRuns) throw new TooManyRunsError(turn.maxConcurrentRuns);
+    if (!newConversation && checks.found === 0) return undefined;
+    if (!newConversation && checks.messages + 2 > turn.maxMessages)
+      throw new ConversationFullError(turn.maxMessages);
+    return {
+      conversationId,
+      userMessageId,
+      assistantMessageId,
+      newConversation,
+      documentCount: checks.documents,
+    };
   }
 
   /**
