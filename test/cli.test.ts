@@ -13,11 +13,20 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean).join(' ');
 describe('the streamforge CLI against a real server', () => {
   let t: TestServer;
   const hang = new ScriptedModel({ deltas: ['Never', ' ends'], hangAfter: 1 });
+  let release: () => void = () => {};
+  const gated = new ScriptedModel({
+    deltas: ['First', ...Array.from({ length: 2000 }, (_, i) => ` word${i}`)],
+    pauseAfter: 1,
+    resumeWhen: new Promise<void>((resolve) => (release = resolve)),
+  });
 
   beforeAll(async () => {
-    t = await startTestServer({ configureModels: (m) => m.register('test:hang', hang) });
+    t = await startTestServer({
+      configureModels: (m) => m.register('test:hang', hang).register('test:gated', gated),
+    });
   });
   afterAll(async () => {
+    release();
     await t?.close();
   });
 
@@ -69,6 +78,17 @@ describe('the streamforge CLI against a real server', () => {
     expect(run.code).toBe(ExitCode.refused);
     expect(run.stderr).toBe(`error ${code}: ${message}\n`);
     expect(run.stdout).toBe('');
+  });
+
+  it('ends quietly with 0 when the reader closes the pipe early (`… | head`)', async () => {
+    const cli = spawnCli(['chat', 'Talk a lot', '--url', t.url, '--model', 'test:gated']);
+    await cli.waitForStdout(/First/);
+    // The reader goes away; then the rest of the answer (far more than a pipe holds) is written.
+    cli.child.stdout.destroy();
+    release();
+    const result = await cli.result;
+    expect(result.code).toBe(ExitCode.ok);
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
   });
 
   it('exits 4 when the server cannot be reached', async () => {

@@ -1,5 +1,13 @@
 #!/usr/bin/env node
+import { ExitCode } from './exit-code.js';
 import { runCli } from './run-cli.js';
+
+// A reader that stops early (`streamforge chat … | head`) closes the pipe: the output ends there, quietly,
+// rather than with an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(ExitCode.ok);
+});
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
