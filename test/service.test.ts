@@ -40,8 +40,13 @@ describe('service endpoints', () => {
         '/v1/chat',
         '/v1/conversations',
         '/v1/conversations/{id}',
+        '/v1/conversations/{id}/regenerate',
+        '/ui',
+        '/ui/{asset}',
       ]),
     );
+    // OpenAPI paths are templates: Fastify's optional-parameter syntax (`/:x?`) has no place in them.
+    expect(Object.keys(doc.paths).filter((path) => /[?:]/.test(path))).toEqual([]);
     const chat = doc.paths['/v1/chat'].post;
     expect(Object.keys(chat.responses['200'].content)).toEqual(['text/event-stream', 'application/json']);
     const schemas = JSON.stringify(doc.components.schemas);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { problemSchema } from '../../protocol/index.js';
 import type { App } from '../app-context.js';
@@ -32,37 +33,55 @@ export function webRoutes(app: App, webDir: URL = WEB_DIR): void {
     }
   };
 
+  const serve = async (asset: string, url: string, reply: FastifyReply) => {
+    const known = ASSETS[asset];
+    const content = known && (await load(known.file));
+    if (!known || !content) {
+      return sendProblem(
+        reply,
+        problem(503, 'web_not_built', 'The web page has not been built: run `npm run build`.', url),
+      );
+    }
+    // The page itself is small and must pick up a new build at once; the bundle is named the same.
+    return reply.type(known.type).header('cache-control', 'no-cache').send(content);
+  };
+  const notBuilt = { 503: problemSchema };
+
   app.get(
-    '/ui/:asset?',
+    '/ui',
     {
       schema: {
         tags: ['service'],
-        summary: 'The web chat page (and its script and stylesheet)',
+        summary: 'The web chat page',
         description:
           'A chat page served by the server itself: conversations, streaming answers with progress, tables ' +
-          'and sources, Stop, model picker and document upload. It uses the public API with the token the ' +
-          'user pastes (none needed when `AUTH_MODE=none`).',
-        params: z.object({ asset: z.enum(['app.js', 'app.js.map', 'app.css']).optional() }),
+          'and sources, Stop, Regenerate, model picker and document upload. It uses the public API with the ' +
+          'token the user pastes (none needed when `AUTH_MODE=none`).',
         response: {
-          200: {
-            description: 'The page (text/html), its script (text/javascript) or stylesheet (text/css)',
-            content: { 'text/html': { schema: z.string() } },
-          },
-          503: problemSchema,
+          200: { description: 'The page', content: { 'text/html': { schema: z.string() } } },
+          ...notBuilt,
         },
       },
     },
-    async (request, reply) => {
-      const asset = ASSETS[request.params.asset ?? ''];
-      const content = asset && (await load(asset.file));
-      if (!asset || !content) {
-        return sendProblem(
-          reply,
-          problem(503, 'web_not_built', 'The web page has not been built: run `npm run build`.', request.url),
-        );
-      }
-      // The page itself is small and must pick up a new build at once; the bundle is named the same.
-      return reply.type(asset.type).header('cache-control', 'no-cache').send(content);
+    (request, reply) => serve('', request.url, reply),
+  );
+
+  app.get(
+    '/ui/:asset',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'The web chat page’s script and stylesheet',
+        params: z.object({ asset: z.enum(['app.js', 'app.js.map', 'app.css']) }),
+        response: {
+          200: {
+            description: 'Its script (text/javascript), source map or stylesheet (text/css)',
+            content: { 'text/javascript': { schema: z.string() } },
+          },
+          ...notBuilt,
+        },
+      },
     },
+    (request, reply) => serve(request.params.asset, request.url, reply),
   );
 }
