@@ -232,6 +232,7 @@ describe('the client library (streamforge/client)', () => {
     expect(uploaded.files[0]).toMatchObject({ filename: 'zorblatt.txt', status: 'indexed' });
     const id = String(uploaded.files[0]?.document?.id);
     expect((await client.documents.list()).data.map((d) => d.id)).toContain(id);
+    expect(await client.documents.get(id)).toMatchObject({ id, filename: 'zorblatt.txt', chunk_count: 1 });
     const found = await client.documents.search({ query: 'Zorblatt engine' });
     expect(found.results[0]?.document_id).toBe(id);
 

@@ -172,6 +172,7 @@ export function createClient(options: ClientOptions) {
 
     documents: {
       list: () => json<{ data: DocumentInfo[] }>('/v1/documents'),
+      get: (id: string) => json<DocumentInfo>(`/v1/documents/${encodeURIComponent(id)}`),
       /** Uploads and indexes files (multipart); each file's result says indexed, duplicate or rejected. */
       upload: async (files: UploadFile[], init: { signal?: AbortSignal } = {}) => {
         const form = new FormData();
