@@ -100,6 +100,26 @@ describe('the web chat page at /ui, in headless Chromium', () => {
   }
   const lastAnswer = (p: Page) => p.locator('article.message.assistant').last();
 
+  /**
+   * Starts recording how many elements match `selector` after every change to the messages (each new count
+   * once); the returned function reads the counts seen so far.
+   */
+  async function countsOf(p: Page, selector: string): Promise<() => Promise<number[]>> {
+    const key = `counts:${selector}`;
+    await p.evaluate(
+      ({ key, selector }) => {
+        const seen: number[] = [];
+        (window as unknown as Record<string, number[]>)[key] = seen;
+        new MutationObserver(() => {
+          const count = document.querySelectorAll(selector).length;
+          if (count !== seen.at(-1)) seen.push(count);
+        }).observe(document.getElementById('messages') as HTMLElement, { childList: true, subtree: true });
+      },
+      { key, selector },
+    );
+    return () => p.evaluate((key) => (window as unknown as Record<string, number[]>)[key] ?? [], key);
+  }
+
   it('is linked from / for a browser', async () => {
     const home = await fetch(t.url, { headers: { accept: 'text/html' } });
     expect(await home.text()).toContain('href="/ui"');
@@ -152,17 +172,10 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     await p.locator('#document-list li', { hasText: 'Zorblatt engine' }).waitFor();
 
     // Every row count the page shows, from the table's first row to its last.
-    await p.evaluate(() => {
-      const seen: number[] = [];
-      (window as unknown as { rowCounts: number[] }).rowCounts = seen;
-      new MutationObserver(() => {
-        const rows = document.querySelectorAll('article.assistant .component-table tbody tr').length;
-        if (rows !== seen.at(-1)) seen.push(rows);
-      }).observe(document.getElementById('messages') as HTMLElement, { childList: true, subtree: true });
-    });
+    const rowCounts = await countsOf(p, 'article.assistant .component-table tbody tr');
     await send(p, 'top 10 products by price', 'local');
     await p.waitForSelector('article.assistant[data-status="done"] .component-table[data-status="complete"]');
-    const counts = await p.evaluate(() => (window as unknown as { rowCounts: number[] }).rowCounts);
+    const counts = await rowCounts();
     expect(counts.at(-1)).toBe(10);
     expect(counts.filter((n) => n > 0 && n < 10).length).toBeGreaterThanOrEqual(3);
 
@@ -197,14 +210,7 @@ describe('the web chat page at /ui, in headless Chromium', () => {
 
   it('fills a card field by field', async () => {
     const p = await openPage();
-    await p.evaluate(() => {
-      const seen: number[] = [];
-      (window as unknown as { fieldCounts: number[] }).fieldCounts = seen;
-      new MutationObserver(() => {
-        const fields = document.querySelectorAll('article.assistant .component-simple dt').length;
-        if (fields !== seen.at(-1)) seen.push(fields);
-      }).observe(document.getElementById('messages') as HTMLElement, { childList: true, subtree: true });
-    });
+    const fieldCounts = await countsOf(p, 'article.assistant .component-simple dt');
     await send(p, 'Where is my order?', 'test:card');
     await p.waitForSelector(
       'article.assistant[data-status="done"] .component-simple[data-status="complete"]',
@@ -213,7 +219,7 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     expect(await card.locator('figcaption').textContent()).toBe('Order 1042');
     expect(await card.locator('dt').allTextContents()).toEqual(['Status', 'Items', 'Total']);
     expect(await card.locator('dd').allTextContents()).toEqual(['Shipped', '3', '$129.50']);
-    const counts = await p.evaluate(() => (window as unknown as { fieldCounts: number[] }).fieldCounts);
+    const counts = await fieldCounts();
     // Each field showed up on its own, as it arrived.
     expect(counts.filter((n) => n > 0)).toEqual([1, 2, 3]);
     expect(await lastAnswer(p).locator('.markdown p').allTextContents()).toEqual([
