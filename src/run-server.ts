@@ -21,8 +21,15 @@ export async function runServer(overrides: Record<string, string> = {}): Promise
   const server = await createServer({ config });
   const { app } = server;
   await app.listen({ port: config.port, host: config.host });
+  const url = urlOf(app.server.address() as AddressInfo);
   app.log.info(
-    { database: server.db.engine, defaultModel: config.defaultModel, providers: server.models.providerIds() },
+    {
+      url,
+      chatPage: `${url}/ui`,
+      database: server.db.engine,
+      defaultModel: config.defaultModel,
+      providers: server.models.providerIds(),
+    },
     'StreamForge ready',
   );
   const stopped = new Promise<void>((resolve) => {
@@ -34,7 +41,7 @@ export async function runServer(overrides: Record<string, string> = {}): Promise
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
-  return { server, url: urlOf(app.server.address() as AddressInfo), stopped };
+  return { server, url, stopped };
 }
 
 function urlOf({ address, family, port }: AddressInfo): string {
