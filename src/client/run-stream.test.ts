@@ -126,6 +126,19 @@ describe('RunStream', () => {
     expect(asked).toHaveLength(1);
   });
 
+  it('opens nothing for a signal that is already aborted, and ends as closed', async () => {
+    const { open, asked } = scripted([
+      () =>
+        sse([
+          [1, start],
+          [2, done],
+        ]),
+    ]);
+    const stream = new RunStream(open, noCancel, { signal: AbortSignal.abort() });
+    await expect(stream.done).rejects.toMatchObject({ name: 'AbortError' });
+    expect(asked).toEqual([]);
+  });
+
   it('cancel() waits for the run id, then asks the server to cancel that run', async () => {
     let respond: (r: Response) => void = () => {};
     const cancelled: string[] = [];

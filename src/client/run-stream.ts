@@ -62,7 +62,8 @@ export class RunStream implements AsyncIterable<RunEvent> {
     this.#runId = options.runId ?? null;
     if (this.#runId) this.#runIdKnown(this.#runId);
     this.#lastEventId = options.after ?? 0;
-    options.signal?.addEventListener('abort', () => this.close(), { once: true });
+    if (options.signal?.aborted) this.close();
+    else options.signal?.addEventListener('abort', () => this.close(), { once: true });
     this.#done = this.#drive(options.reconnect ?? {});
     // `done` is there to be awaited; a caller that only iterates must not get an unhandled rejection.
     this.#done.catch(() => {});
