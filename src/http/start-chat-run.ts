@@ -13,10 +13,11 @@ export interface StartedChat {
   assistantMessageId: string;
 }
 
-/** What an answer is asked with, besides the message: a chat request's options, or a regeneration's. */
+/**
+ * What an answer is asked with, besides the message: a chat request's options, or a regeneration's (the body
+ * of `POST /v1/conversations/{id}/regenerate`).
+ */
 export type AnswerOptions = Omit<ChatRequest, 'message' | 'conversation_id'>;
-/** The body of `POST /v1/conversations/{id}/regenerate`. */
-export type RegenerateRequest = AnswerOptions;
 
 /**
  * The one way a chat starts, for every transport (SSE, JSON, WebSocket, Socket.IO, compat APIs): checks
@@ -47,7 +48,7 @@ export function startChatRun(
 export async function startRegeneration(
   ctx: AppContext,
   conversationId: string,
-  body: RegenerateRequest,
+  body: AnswerOptions,
   log: FastifyBaseLogger,
   userId: string,
 ): Promise<StartedChat> {

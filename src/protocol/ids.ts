@@ -44,5 +44,8 @@ export const conversationIdSchema = z
   .max(64)
   .transform((s) => s as ConversationId)
   .describe('Conversation id (`conv_…`)');
+/** The `:id` path parameter of the resource routes (conversations, documents, runs, API keys). */
+export const idParamsSchema = z.object({ id: z.string().min(1).max(64) });
+
 export const messageIdSchema = z.string().transform((s) => s as MessageId);
 export const runIdSchema = z.string().transform((s) => s as RunId);

@@ -208,7 +208,7 @@ export class ChatStore {
     const [checks] =
       this.db.engine === 'postgres'
         ? await this.db.transaction(async (tx) => {
-            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
+            await lockUserTurns(tx, turn.userId);
             return tx.query<Checks>(sql, params);
           })
         : await this.db.query<Checks>(sql, params);
@@ -298,10 +298,8 @@ export class ChatStore {
    */
   async #reserveRun(tx: Queryable, turn: { userId: string; maxConcurrentRuns: number }): Promise<number> {
     // The count below and the run inserted after it must not be raced by the same user's next request.
-    // PGlite runs a transaction alone; on PostgreSQL one user's turns queue behind this lock (any instance),
-    // held until the transaction ends.
-    if (this.db.engine === 'postgres')
-      await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${turn.userId}`]);
+    // PGlite runs a transaction alone; on PostgreSQL one user's turns queue behind the lock.
+    if (this.db.engine === 'postgres') await lockUserTurns(tx, turn.userId);
     const [counts] = await tx.query<{ running: number; documents: number }>(
       `select (select count(*)::int from runs where status = 'running' and user_id = $1) as running,
               (select count(*)::int from documents where user_id = $1) as documents`,
@@ -356,6 +354,14 @@ export class ChatStore {
       ],
     );
   }
+}
+
+/**
+ * PostgreSQL: makes the same user's other turns (on any instance) wait until this transaction ends, so a
+ * run-slot count and the run inserted after it cannot be raced.
+ */
+async function lockUserTurns(tx: Queryable, userId: string): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${userId}`]);
 }
 
 /** The first line of the first message, cut at a word boundary. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemSchema } from '../../protocol/index.js';
+import { idParamsSchema, problemSchema } from '../../protocol/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { HttpProblem } from '../problem.js';
 
@@ -90,7 +90,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['auth'],
         summary: 'Revoke an API key (admin)',
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: idParamsSchema,
         response: { 200: apiKeyInfo, 401: problemSchema, 404: problemSchema },
       },
     },

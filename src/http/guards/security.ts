@@ -20,8 +20,9 @@ export const CORS_EXPOSED_HEADERS = [
 export async function registerSecurity(app: App, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   // Before helmet's own onRoute hook, which reads the route's `helmet` option.
   app.addHook('onRoute', (route) => {
-    // Swagger UI and the chat page are often opened over plain HTTP on a LAN address, where upgrade-insecure-requests would
-    // send its scripts and styles to https and leave a blank page. The rest of the policy stays.
+    // Swagger UI and the chat page are often opened over plain HTTP on a LAN address, where
+    // upgrade-insecure-requests would send their scripts and styles to https and leave a blank page. The rest
+    // of the policy stays.
     if (route.url.startsWith('/docs') || route.url.startsWith('/ui'))
       route.helmet = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
   });

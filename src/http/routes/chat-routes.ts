@@ -1,4 +1,5 @@
 import {
+  idParamsSchema,
   type ChatReply,
   chatReplySchema,
   createChatRequestSchema,
@@ -7,7 +8,6 @@ import {
   runEvent,
 } from '../../protocol/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Run, RunLog } from '../../runs/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { problem, sendProblem } from '../problem.js';
@@ -68,7 +68,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           'takes the options of `POST /v1/chat` (another `model`, `system`, `rag`…), without a message. ' +
           '409 `answer_in_progress` while the last answer is still being generated; 409 ' +
           '`nothing_to_regenerate` when there is no user message.',
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: idParamsSchema,
         body: createRegenerateRequestSchema(config.maxMessageChars),
         response: {
           200: ANSWER,

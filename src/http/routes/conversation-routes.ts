@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  idParamsSchema,
   conversationDetailSchema,
   conversationPageSchema,
   conversationSchema,
@@ -9,8 +10,6 @@ import {
 } from '../../protocol/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { HttpProblem } from '../problem.js';
-
-const idParams = z.object({ id: z.string().min(1).max(64) });
 
 export function conversationRoutes(app: App, { store }: AppContext): void {
   app.post(
@@ -46,7 +45,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
       schema: {
         tags: ['conversations'],
         summary: 'A conversation with its messages, oldest first',
-        params: idParams,
+        params: idParamsSchema,
         response: { 200: conversationDetailSchema, 404: problemSchema },
       },
     },
@@ -60,7 +59,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
       schema: {
         tags: ['conversations'],
         summary: 'Delete a conversation and its messages',
-        params: idParams,
+        params: idParamsSchema,
         response: { 204: z.null().describe('Deleted'), 404: problemSchema },
       },
     },

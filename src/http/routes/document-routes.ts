@@ -3,6 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import {
+  idParamsSchema,
   documentListSchema,
   documentSchema,
   problemSchema,
@@ -17,7 +18,6 @@ import type { App, AppContext } from '../app-context.js';
 import { HttpProblem, problem, sendProblem } from '../problem.js';
 import { saveUpload } from '../save-upload.js';
 
-const idParams = z.object({ id: z.string().min(1).max(64) });
 type FileResult = UploadResult['files'][number];
 
 export function documentRoutes(app: App, ctx: AppContext): void {
@@ -136,7 +136,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['documents'],
         summary: 'One document',
-        params: idParams,
+        params: idParamsSchema,
         response: { 200: documentSchema, 404: problemSchema },
       },
     },
@@ -150,7 +150,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['documents'],
         summary: 'Delete a document and its chunks',
-        params: idParams,
+        params: idParamsSchema,
         response: { 204: z.null().describe('Deleted'), 404: problemSchema },
       },
     },

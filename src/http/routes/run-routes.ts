@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { problemSchema, runEvent, runInfoSchema } from '../../protocol/index.js';
+import { idParamsSchema, problemSchema, runEvent, runInfoSchema } from '../../protocol/index.js';
 import type { RunStore } from '../../store/index.js';
 import type { App, AppContext } from '../app-context.js';
 import { HttpProblem } from '../problem.js';
 import { streamRun } from '../stream-run.js';
-
-const idParams = z.object({ id: z.string().min(1).max(64) });
 
 export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
   const { runs, config } = ctx;
@@ -16,7 +14,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
       schema: {
         tags: ['runs'],
         summary: 'A run’s status and the id of its last event',
-        params: idParams,
+        params: idParamsSchema,
         response: { 200: runInfoSchema, 404: problemSchema },
       },
     },
@@ -39,7 +37,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
           'Replays every event after `Last-Event-ID` (or `?after=`), then follows live, and ends after `done` ' +
           'or `error`. Works with the browser’s EventSource, which reconnects with Last-Event-ID by itself. ' +
           '410 once a finished run’s events have expired (`RUN_RETENTION_MS`); its message stays in the conversation.',
-        params: idParams,
+        params: idParamsSchema,
         querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
         headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough(),
         response: {
@@ -81,7 +79,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
       schema: {
         tags: ['runs'],
         summary: 'Stop a run, on whichever instance it runs',
-        params: idParams,
+        params: idParamsSchema,
         response: { 202: runInfoSchema, 404: problemSchema },
       },
     },
