@@ -5,11 +5,6 @@ const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximum
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
-/** Columns whose values line up on the right. */
-export function isNumeric(type: ColumnType): boolean {
-  return type === 'integer' || type === 'number' || type === 'money';
-}
-
 /**
  * A table cell as text: money with two decimals and thousands separators (no currency: the schema does
  * not name one), integers and numbers grouped, booleans as yes/no, an empty cell for null.

@@ -1,6 +1,7 @@
 import type { Column, ComponentState } from '../protocol/index.js';
 import { displayWidth, fitWidth, truncate } from './fit-width.js';
-import { formatCell, isNumeric } from './format-cell.js';
+import { isNumericColumn } from '../client/index.js';
+import { formatCell } from './format-cell.js';
 import { printableLine } from './printable.js';
 
 const GAP = '  ';
@@ -27,7 +28,7 @@ export function renderTable(table: ComponentState, width = Infinity): string[] {
   const line = (values: string[]) =>
     widths
       .map((w, i) =>
-        fitWidth(values[i] ?? '', w, isNumeric(table.columns[i]?.type ?? 'string') ? 'right' : 'left'),
+        fitWidth(values[i] ?? '', w, isNumericColumn(table.columns[i]?.type ?? 'string') ? 'right' : 'left'),
       )
       .join(GAP)
       .trimEnd();

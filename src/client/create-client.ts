@@ -55,7 +55,12 @@ export function createClient(options: ClientOptions) {
     return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
   }
 
-  async function send(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+  /** Sends a request; a status that is not ok (and not one of `alsoOk`) throws its StreamForgeError. */
+  async function send(
+    path: string,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+    alsoOk: number[] = [],
+  ) {
     let response: Response;
     try {
       response = await fetchFn(base + path, { ...init, headers: await headers(init.headers) });
@@ -63,7 +68,8 @@ export function createClient(options: ClientOptions) {
       if (init.signal?.aborted) throw error;
       throw new StreamForgeError(0, 'network_error', error instanceof Error ? error.message : String(error));
     }
-    if (!response.ok) throw await StreamForgeError.fromResponse(response);
+    if (!response.ok && !alsoOk.includes(response.status))
+      throw await StreamForgeError.fromResponse(response);
     return response;
   }
 
@@ -177,21 +183,12 @@ export function createClient(options: ClientOptions) {
       upload: async (files: UploadFile[], init: { signal?: AbortSignal } = {}) => {
         const form = new FormData();
         for (const [i, file] of files.entries()) form.append('file', file, file.name ?? `file-${i + 1}`);
-        const response = await fetchFn(`${base}/v1/documents`, {
-          method: 'POST',
-          body: form,
-          headers: await headers(),
-          signal: init.signal,
-        }).catch((error: unknown) => {
-          if (init.signal?.aborted) throw error;
-          throw new StreamForgeError(
-            0,
-            'network_error',
-            error instanceof Error ? error.message : String(error),
-          );
-        });
         // 207: some files were indexed and some rejected; the body says which.
-        if (!response.ok && response.status !== 207) throw await StreamForgeError.fromResponse(response);
+        const response = await send(
+          '/v1/documents',
+          { method: 'POST', body: form, signal: init.signal },
+          [207],
+        );
         return (await response.json()) as UploadResult;
       },
       delete: (id: string) => json<void>(`/v1/documents/${encodeURIComponent(id)}`, { method: 'DELETE' }),

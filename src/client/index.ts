@@ -11,6 +11,7 @@ export type {
 export { applyRunEvent, emptyMessageState } from './message-state.js';
 export type { MessageState, MessageStatus, ProgressStep } from './message-state.js';
 export { applyComponentEvent, mergeComponents } from './merge-components.js';
+export { isNumericColumn } from './is-numeric-column.js';
 export { RunStream } from './run-stream.js';
 export type { ReconnectOptions, RunStreamListener } from './run-stream.js';
 export { StreamForgeError } from './streamforge-error.js';

@@ -1,4 +1,4 @@
-import type { Column, ComponentState } from '../client/index.js';
+import { type Column, type ComponentState, isNumericColumn } from '../client/index.js';
 
 /** One card or table in an answer. Tables only append the rows they have not shown yet. */
 export class ComponentView {
@@ -26,7 +26,7 @@ export class ComponentView {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = column.label;
-        if (isNumeric(column)) th.className = 'num';
+        if (isNumericColumn(column.type)) th.className = 'num';
         headRow.append(th);
       }
       const thead = document.createElement('thead');
@@ -49,7 +49,7 @@ export class ComponentView {
         for (const column of state.columns) {
           const td = document.createElement('td');
           td.textContent = formatCell(row[column.key], column);
-          if (isNumeric(column)) td.className = 'num';
+          if (isNumericColumn(column.type)) td.className = 'num';
           tr.append(td);
         }
         this.#body.append(tr);
@@ -67,10 +67,6 @@ export class ComponentView {
     }
     this.#body.replaceChildren(list);
   }
-}
-
-function isNumeric(column: Column): boolean {
-  return column.type === 'integer' || column.type === 'number' || column.type === 'money';
 }
 
 const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' });
