@@ -3,6 +3,7 @@ import { EventSource } from 'eventsource';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunId } from '../src/protocol/index.js';
+import { startCuttingProxy } from './helpers/cutting-proxy.js';
 import { readJson } from './helpers/read-json.js';
 import { ScriptedModel } from './helpers/scripted-model.js';
 import { type ParsedEvent, postChatStream } from './helpers/sse-client.js';
@@ -91,34 +92,13 @@ describe('resumable runs (in-process log)', () => {
   });
 
   it('works with a native EventSource client that reconnects by itself through cut connections', async () => {
-    // A proxy that cuts every connection after a few hundred bytes: EventSource must reconnect with
-    // Last-Event-ID on its own, again and again.
-    const target = new URL(t.url);
-    let connections = 0;
-    const proxy = net.createServer((client) => {
-      connections++;
-      const upstream = net.connect(Number(target.port), target.hostname);
-      let bytes = 0;
-      upstream.on('data', (chunk: Buffer) => {
-        // Forward at most 1500 bytes per connection, so every connection is cut in the middle of an event.
-        const room = 1500 - bytes;
-        bytes += chunk.length;
-        client.write(chunk.subarray(0, Math.max(0, room)));
-        if (bytes >= 1500) {
-          client.destroy();
-          upstream.destroy();
-        }
-      });
-      client.on('data', (chunk) => upstream.write(chunk));
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    // A proxy that cuts every connection in the middle of an event (after 1,500 bytes of it): EventSource
+    // must reconnect with Last-Event-ID on its own, again and again.
+    const proxy = await startCuttingProxy(t.url, () => 1500);
     try {
       const full = await postChatStream(t.url, { message: 'How are events numbered?' });
       const runId = String(full.events[0]?.data.run_id);
-      const port = (proxy.address() as net.AddressInfo).port;
-      const source = new EventSource(`http://127.0.0.1:${port}/v1/runs/${runId}/events`);
+      const source = new EventSource(`${proxy.url}/v1/runs/${runId}/events`);
       const got: { id: number; event: string; data: unknown }[] = [];
       await new Promise<void>((resolve) => {
         for (const type of ['start', 'progress', 'token', 'done']) {
@@ -129,10 +109,10 @@ describe('resumable runs (in-process log)', () => {
         }
       });
       source.close();
-      expect(connections).toBeGreaterThan(2);
+      expect(proxy.connections).toBeGreaterThan(2);
       expect(got).toEqual(strip(full.events));
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   });
 
