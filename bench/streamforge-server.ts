@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { createServer } from '../src/server.js';
 import { openDatabase } from '../src/store/index.js';
 import { childArgs, delta, Gate, HELD_AFTER, serveParent } from './ipc.js';

@@ -1,14 +1,14 @@
 /** `npm run eval:rag`: prints recall@5, MRR and the local model's cited-answer rate on the evaluation set. */
-import { loadConfig, environmentWithDotEnv } from '../src/config.js';
+import { loadConfig, environmentWithDotEnv } from '../src/config/index.js';
 import { createEmbedder } from '../src/models/index.js';
 import { runRagEval } from './rag-eval.js';
 
 const config = loadConfig({ ...environmentWithDotEnv(), LOG_LEVEL: 'silent' });
 const runs = [{ label: 'lexical', embedder: undefined }];
-if (config.embeddingModel) {
+if (config.models.embeddingModel) {
   runs.push({
-    label: `hybrid (${config.embeddingModel})`,
-    embedder: createEmbedder(config.embeddingModel, config.providers) as never,
+    label: `hybrid (${config.models.embeddingModel})`,
+    embedder: createEmbedder(config.models.embeddingModel, config.models.providers) as never,
   });
 }
 for (const { label, embedder } of runs) {
@@ -21,4 +21,4 @@ for (const { label, embedder } of runs) {
     console.log(`    ${m.id} rank ${m.rank ?? '-'}${m.cited ? '' : ', not cited'}: ${m.question}`);
   }
 }
-if (!config.embeddingModel) console.log('\n(set EMBEDDING_MODEL to evaluate hybrid retrieval too)');
+if (!config.models.embeddingModel) console.log('\n(set EMBEDDING_MODEL to evaluate hybrid retrieval too)');

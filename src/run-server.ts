@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { environmentWithDotEnv, loadConfig } from './config.js';
+import { environmentWithDotEnv, loadConfig } from './config/index.js';
 import { createServer, type StreamForge } from './server.js';
 
 /** A server started by `runServer`. */
@@ -20,14 +20,14 @@ export async function runServer(overrides: Record<string, string> = {}): Promise
   const config = loadConfig({ ...environmentWithDotEnv(), ...overrides });
   const server = await createServer({ config });
   const { app } = server;
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.server.port, host: config.server.host });
   const url = urlOf(app.server.address() as AddressInfo);
   app.log.info(
     {
       url,
       chatPage: `${url}/ui`,
       database: server.db.engine,
-      defaultModel: config.defaultModel,
+      defaultModel: config.models.defaultModel,
       providers: server.models.providerIds(),
     },
     'StreamForge ready',

@@ -5,7 +5,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
 } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamforgeInfo } from '../src/http/compat/openai-chat-completion.js';
+import type { StreamforgeInfo } from '../src/protocol/index.js';
 import type { RunId } from '../src/protocol/index.js';
 import { readJson } from './helpers/read-json.js';
 import { ScriptedModel } from './helpers/scripted-model.js';

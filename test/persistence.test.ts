@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { createServer } from '../src/server.js';
 import { MIGRATIONS, migrate, openDatabase } from '../src/store/index.js';
 import { readJson } from './helpers/read-json.js';
@@ -108,12 +108,12 @@ describe('the embedded database', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sf-data-'));
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0' });
     const first = await createServer({ config });
-    const created = await first.store.createConversation('local', 'Survives restarts');
+    const created = await first.conversations.create('local', 'Survives restarts');
     await first.close();
 
     const second = await createServer({ config });
     try {
-      expect(await second.store.getConversation('local', created.id)).toEqual(created);
+      expect(await second.conversations.get('local', created.id)).toEqual(created);
     } finally {
       await second.close();
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRagEval } from '../eval/rag-eval.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { createEmbedder } from '../src/models/index.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { readJson } from './helpers/read-json.js';
@@ -27,7 +27,7 @@ describe('the vector path (PGlite with pgvector, embeddings from a fake OpenAI s
 
   it('hybrid retrieval embeds every chunk and keeps recall@5 ≥ 0.9', async () => {
     const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1` });
-    const report = await runRagEval(createEmbedder('openai:text-embedding-3-small', config.providers));
+    const report = await runRagEval(createEmbedder('openai:text-embedding-3-small', config.models.providers));
     expect(report.mode).toBe('hybrid');
     expect(report.recallAt5).toBeGreaterThanOrEqual(0.9);
     expect(upstream.embeddingCalls).toBeGreaterThan(40);

@@ -201,15 +201,15 @@ describe('resumable runs (in-process log)', () => {
       expect(reader.events.at(-1)?.event).toBe('done');
       expect(reader.events).toHaveLength(10_006);
       // The server lets the stalled subscriber go (its socket stayed full past SUBSCRIBER_STALL_MS)…
-      if (s.server.runs.subscriberCount(runId) > 0) {
+      if (s.server.presence.count(runId) > 0) {
         await new Promise<void>((resolve) => {
           const onChange = (id: string, count: number) => {
             if (id === runId && count === 0) {
-              s.server.runs.off('subscribers', onChange);
+              s.server.presence.off('subscribers', onChange);
               resolve();
             }
           };
-          s.server.runs.on('subscribers', onChange);
+          s.server.presence.on('subscribers', onChange);
         });
       }
       // …having written it only what its socket could hold: the rest never piled up in the server.

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LegacySessionStore } from '../src/store/index.js';
+import { SessionStore } from '../src/store/index.js';
 import { readJson } from './helpers/read-json.js';
 import { startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
 import { WsTestClient } from './helpers/ws-client.js';
@@ -85,7 +85,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
     });
     expect(complete.speed).toBeGreaterThan(0);
 
-    const conversationId = await new LegacySessionStore(t.db).conversationFor('local', 'legacy-1');
+    const conversationId = await new SessionStore(t.db).conversationFor('local', 'legacy-1');
     const conversation = await fetch(`${t.url}/v1/conversations/${conversationId}`).then(readJson);
     expect(conversation.messages.at(-1)).toMatchObject({
       id: complete.message_id,
@@ -98,7 +98,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
     completed(await chatStream(socket, { message: 'What is a run?', session_id: 'legacy-2' }));
     completed(await chatStream(socket, { message: 'How do I resume it?', session_id: 'legacy-2' }));
 
-    const conversationId = await new LegacySessionStore(t.db).conversationFor('local', 'legacy-2');
+    const conversationId = await new SessionStore(t.db).conversationFor('local', 'legacy-2');
     const conversation = await fetch(`${t.url}/v1/conversations/${conversationId}`).then(readJson);
     expect(conversation.messages.map((m: { role: string }) => m.role)).toEqual([
       'user',
@@ -130,7 +130,7 @@ describe('Socket.IO: the older chat_stream API over the same runs', () => {
       error: 'chat_stream expects {message, session_id?}',
     });
     expect(await tableCounts(t.db)).toEqual(before);
-    expect(await new LegacySessionStore(t.db).conversationFor('local', 'legacy-3')).toBeUndefined();
+    expect(await new SessionStore(t.db).conversationFor('local', 'legacy-3')).toBeUndefined();
 
     completed(await chatStream(socket, { message: 'What is stored?', session_id: 'legacy-3' }));
   });

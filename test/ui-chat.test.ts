@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UiDataTypes, UiMessageMetadata } from '../src/http/compat/ui-message-encoder.js';
+import type { UiDataTypes, UiMessageMetadata } from '../src/formats/index.js';
 import type { RunEvent, RunId } from '../src/protocol/index.js';
 import { readJson } from './helpers/read-json.js';
 import { ScriptedModel } from './helpers/scripted-model.js';

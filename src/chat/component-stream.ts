@@ -1,4 +1,4 @@
-import { mergeComponents } from '../client/index.js';
+import { mergeComponents } from '../protocol/index.js';
 import type { Column, ComponentEvent, ComponentKind, ComponentState, Row } from '../protocol/index.js';
 import type { RunLog } from '../runs/index.js';
 

@@ -6,6 +6,6 @@ export { type Answer, generateAnswer, MAX_STEPS } from './generate-answer.js';
 export { type ChatDeps, type ChatLogger, type ChatTurn, runChat, type TurnRetrieval } from './run-chat.js';
 export { searchQueryFor, systemWithSources } from './sources-prompt.js';
 export { type ModelCallPolicy, retryDelay, streamModel } from './stream-model.js';
-export { systemPromptFor, UnknownTemplateError } from './system-prompt.js';
+export { basePromptFor, UnknownTemplateError, withLanguage } from './system-prompt.js';
 export { COMPONENT_TOOLS, cardInputSchema, runTool, type ToolCall } from './tools.js';
 export { messageTokens, trimHistory } from './trim-history.js';

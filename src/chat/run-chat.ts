@@ -5,7 +5,7 @@ import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../pro
 import type { RetrievedChunk, Retriever } from '../rag/index.js';
 import { RunInterruptedError } from '../runs/index.js';
 import type { Run } from '../runs/index.js';
-import type { ChatStore, Turn } from '../store/index.js';
+import type { MessageStore, Turn } from '../store/index.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
@@ -22,7 +22,7 @@ export interface ChatLogger {
 
 /** What every run of this server shares. */
 export interface ChatDeps {
-  store: ChatStore;
+  store: MessageStore;
   prices: PriceTable;
   policy: ModelCallPolicy;
   /** Earlier turns are trimmed, oldest first, to fit this many tokens with the system prompt. */
@@ -37,7 +37,7 @@ export interface ChatDeps {
   checkpointMs: number;
 }
 
-/** Retrieval for one turn, decided by the transport: which documents, how many passages. */
+/** Retrieval for one turn, as the turn decided it: whose documents, which of them, how many passages. */
 export interface TurnRetrieval {
   /** Whose documents are searched. */
   userId: string;
@@ -50,8 +50,6 @@ export interface TurnRetrieval {
 
 /** One turn to answer: stored ids, the model, and the system prompt already resolved. */
 export interface ChatTurn extends Turn {
-  /** The user's message, as stored. */
-  userText: string;
   /** The most output tokens the request asked for (`MAX_OUTPUT_TOKENS` still applies). */
   maxOutputTokens?: number;
   modelId: string;
@@ -206,7 +204,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   async function save(status: 'complete' | 'cancelled' | 'failed' | 'interrupted') {
     components.completeAll();
     const { usage, metrics } = account();
-    await store.finishMessage(turn.assistantMessageId, {
+    await store.finish(turn.assistantMessageId, {
       content: answer.text,
       status,
       usage,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, languageName } from './detect-language.js';
-import { systemPromptFor, UnknownTemplateError } from './system-prompt.js';
+import { basePromptFor, UnknownTemplateError, withLanguage } from './system-prompt.js';
 
 describe('detectLanguage', () => {
   it.each([
@@ -22,22 +22,23 @@ describe('detectLanguage', () => {
   });
 });
 
-describe('systemPromptFor', () => {
+describe('basePromptFor and withLanguage', () => {
   const sources = { serverPrompt: 'Server prompt.', templates: { concise: 'Be brief.' } };
 
   it("uses the request's prompt, else its template, else the server's", () => {
-    expect(systemPromptFor(sources, { system: 'Mine.' }, null)).toBe('Mine.');
-    expect(systemPromptFor(sources, { system_template: 'Concise' }, null)).toBe('Be brief.');
-    expect(systemPromptFor(sources, {}, null)).toBe('Server prompt.');
+    expect(basePromptFor(sources, { system: 'Mine.' })).toBe('Mine.');
+    expect(basePromptFor(sources, { system_template: 'Concise' })).toBe('Be brief.');
+    expect(basePromptFor(sources, {})).toBe('Server prompt.');
   });
 
   it("tells the model to answer in the user's language", () => {
-    expect(systemPromptFor(sources, {}, 'de')).toBe(
+    expect(withLanguage('Server prompt.', 'de')).toBe(
       'Server prompt.\n\nThe user writes in German (de). Answer in German unless the user asks for another language.',
     );
   });
 
   it('refuses a template that is not configured', () => {
-    expect(() => systemPromptFor(sources, { system_template: 'pirate' }, null)).toThrow(UnknownTemplateError);
+    expect(() => basePromptFor(sources, { system_template: 'pirate' })).toThrow(UnknownTemplateError);
+    expect(withLanguage('Server prompt.', null)).toBe('Server prompt.');
   });
 });

@@ -1,3 +1,4 @@
+import { DomainError } from '../domain-error.js';
 import { languageName } from './detect-language.js';
 
 export interface SystemPromptSources {
@@ -7,33 +8,37 @@ export interface SystemPromptSources {
 }
 
 /** A request named a template that is not configured. */
-export class UnknownTemplateError extends Error {
+export class UnknownTemplateError extends DomainError {
   constructor(
     readonly template: string,
     readonly available: string[],
   ) {
-    super(`Unknown system_template "${template}". Available: ${available.join(', ')}.`);
+    super(
+      'invalid',
+      'unknown_system_template',
+      `Unknown system_template "${template}". Available: ${available.join(', ')}.`,
+    );
   }
 }
 
 /**
- * The system prompt of a turn: the request's own, else its named template, else the server's; then the
- * instruction to answer in the user's language.
+ * The system prompt a request asks for: its own, else its named template (`UnknownTemplateError` when there
+ * is no such template), else the server's.
  */
-export function systemPromptFor(
+export function basePromptFor(
   sources: SystemPromptSources,
   request: { system?: string; system_template?: string },
-  language: string | null,
 ): string {
-  let prompt = sources.serverPrompt;
-  if (request.system?.trim()) prompt = request.system;
-  else if (request.system_template) {
-    const template = sources.templates[request.system_template.toLowerCase()];
-    if (template === undefined) {
-      throw new UnknownTemplateError(request.system_template, Object.keys(sources.templates));
-    }
-    prompt = template;
-  }
+  if (request.system?.trim()) return request.system;
+  if (!request.system_template) return sources.serverPrompt;
+  const template = sources.templates[request.system_template.toLowerCase()];
+  if (template === undefined)
+    throw new UnknownTemplateError(request.system_template, Object.keys(sources.templates));
+  return template;
+}
+
+/** The system prompt of a turn: the prompt asked for, then the instruction to answer in the user's language. */
+export function withLanguage(prompt: string, language: string | null): string {
   if (!language) return prompt;
   const name = languageName(language);
   return `${prompt}\n\nThe user writes in ${name} (${language}). Answer in ${name} unless the user asks for another language.`;

@@ -11,7 +11,7 @@ export async function serveCommand(command: Extract<Command, { name: 'serve' }>,
   // Loaded here: `chat` and `ingest` need none of the server, and should start fast.
   const [{ runServer }, { ConfigError }] = await Promise.all([
     import('../run-server.js'),
-    import('../config.js'),
+    import('../config/index.js'),
   ]);
   const overrides: Record<string, string> = {};
   if (command.port !== undefined) overrides.PORT = String(command.port);

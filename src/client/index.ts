@@ -10,7 +10,8 @@ export type {
 } from './create-client.js';
 export { applyRunEvent, emptyMessageState } from './message-state.js';
 export type { MessageState, MessageStatus, ProgressStep } from './message-state.js';
-export { applyComponentEvent, mergeComponents } from './merge-components.js';
+// The server's own merge: imported from its file, so a browser bundle does not take the zod schemas along.
+export { applyComponentEvent, mergeComponents } from '../protocol/merge-components.js';
 export { isNumericColumn } from './is-numeric-column.js';
 export { RunStream } from './run-stream.js';
 export type { ReconnectOptions, RunStreamListener } from './run-stream.js';

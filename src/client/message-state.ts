@@ -8,7 +8,7 @@ import type {
   Source,
   Usage,
 } from '../protocol/index.js';
-import { applyComponentEvent } from './merge-components.js';
+import { applyComponentEvent } from '../protocol/merge-components.js';
 
 /** One pipeline step as a client shows it: its latest status, in the order steps first appeared. */
 export interface ProgressStep {

@@ -1,4 +1,4 @@
-import type { App } from './app-context.js';
+import type { App } from './app.js';
 import { HttpProblem } from './problem.js';
 
 /** Deeper JSON than any request of this API needs; deeper is refused before parsing. */

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import type { App } from './app-context.js';
+import type { App } from './app.js';
 
 /** The OpenAPI document, generated from the routes' zod schemas, at `/openapi.json`; Swagger UI at `/docs`. */
 export async function registerOpenApi(app: App, version: string): Promise<void> {

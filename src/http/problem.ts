@@ -1,18 +1,13 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { UnknownTemplateError } from '../chat/index.js';
-import { ProviderNotConfiguredError, UnknownModelError } from '../models/index.js';
+import { DomainError, type RefusalKind } from '../domain-error.js';
+import { RateLimitedError } from '../limits/index.js';
 import type { Problem } from '../protocol/index.js';
-import {
-  ConversationFullError,
-  InvalidCursorError,
-  RegenerationError,
-  TooManyRunsError,
-} from '../store/index.js';
+import { setRateLimitHeaders } from './guards/rate-limit-headers.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Thrown by a handler to answer with a problem document. */
+/** Thrown by a handler to answer with a problem document (refusals of the HTTP layer itself: auth, routes). */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -23,6 +18,17 @@ export class HttpProblem extends Error {
     super(detail);
   }
 }
+
+/** The one table from a refusal's kind to its HTTP status. */
+const STATUS: Record<RefusalKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -62,22 +68,16 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
 }
 
-/** Maps anything a route throws to a problem document; internal detail goes to the log only. */
-export function problemFor(error: FastifyError | Error, request: Pick<FastifyRequest, 'url'>): Problem {
-  const instance = request.url.split('?')[0];
+/**
+ * Maps anything a route (or a socket's message) throws to a problem document: refusals keep their code and
+ * message, validation problems name their fields, and anything else is a 500 whose detail stays in the log.
+ * `instance` is the request's path.
+ */
+export function problemFor(error: unknown, instance?: string): Problem {
+  if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, instance);
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.detail, instance, error.errors);
-  if (error instanceof UnknownModelError) return problem(400, 'unknown_model', error.message, instance);
-  if (error instanceof ProviderNotConfiguredError) {
-    return problem(400, 'provider_not_configured', error.message, instance);
-  }
-  if (error instanceof UnknownTemplateError)
-    return problem(400, 'unknown_system_template', error.message, instance);
-  if (error instanceof InvalidCursorError) return problem(400, 'invalid_cursor', error.message, instance);
-  if (error instanceof ConversationFullError)
-    return problem(422, 'conversation_full', error.message, instance);
-  if (error instanceof TooManyRunsError) return problem(429, 'too_many_runs', error.message, instance);
-  if (error instanceof RegenerationError) return problem(409, error.code, error.message, instance);
+  if (!(error instanceof Error)) return internal(instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
       path: `${(error as FastifyError).validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,
@@ -87,8 +87,7 @@ export function problemFor(error: FastifyError | Error, request: Pick<FastifyReq
     const code = tooLong ? 'message_too_long' : 'invalid_request';
     return problem(400, code, errors.map((e) => `${e.path}: ${e.message}`).join('; '), instance, errors);
   }
-  const fastifyCode = (error as FastifyError).code;
-  switch (fastifyCode) {
+  switch ((error as FastifyError).code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return problem(400, 'malformed_json', 'The request body is not valid JSON.', instance);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -105,5 +104,16 @@ export function problemFor(error: FastifyError | Error, request: Pick<FastifyReq
   }
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) return problem(status, 'bad_request', error.message, instance);
+  return internal(instance);
+}
+
+function internal(instance: string | undefined): Problem {
   return problem(500, 'internal_error', 'Something went wrong on our side. Please try again.', instance);
+}
+
+/** The headers that go with a refusal: when to try again, and the budget it spent. */
+export function setRefusalHeaders(reply: FastifyReply, error: unknown): void {
+  if (!(error instanceof DomainError)) return;
+  if (error instanceof RateLimitedError) setRateLimitHeaders(reply, error.group, error.window);
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
 }

@@ -3,29 +3,36 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { DomainError } from '../domain-error.js';
 import { KNOWN_PROVIDERS, type ProviderSettings } from './provider-settings.js';
 
 /** A request named a model this server does not know. */
-export class UnknownModelError extends Error {
+export class UnknownModelError extends DomainError {
   override name = 'UnknownModelError';
   constructor(
     readonly modelId: string,
     readonly available: string[],
   ) {
     super(
+      'invalid',
+      'unknown_model',
       `Unknown model "${modelId}". Use "provider:model" with a configured provider, or one of: ${available.join(', ')}.`,
     );
   }
 }
 
 /** A request named a model of a provider StreamForge knows but that is not configured here. */
-export class ProviderNotConfiguredError extends Error {
+export class ProviderNotConfiguredError extends DomainError {
   override name = 'ProviderNotConfiguredError';
   constructor(
     readonly modelId: string,
     readonly variable: string,
   ) {
-    super(`Model "${modelId}" needs a provider that is not configured: set ${variable}.`);
+    super(
+      'invalid',
+      'provider_not_configured',
+      `Model "${modelId}" needs a provider that is not configured: set ${variable}.`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { ModelRegistry, ProviderNotConfiguredError, UnknownModelError } from './model-registry.js';
 import { parseProviders } from './provider-settings.js';
 

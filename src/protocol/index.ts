@@ -9,3 +9,6 @@ export * from './problem.js';
 export * from './runs.js';
 export * from './ws-messages.js';
 export * from './socket-io-events.js';
+export * from './merge-components.js';
+export * from './logged-event.js';
+export * from './openai.js';

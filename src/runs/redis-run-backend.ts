@@ -98,8 +98,8 @@ export class RedisRunBackend implements RunBackend {
   async openLog(runId: string): Promise<RunLog | undefined> {
     const local = this.#local.get(runId);
     if (local) return local;
-    const exists = await this.#redis.exists(this.#key(runId, 'events'));
-    return exists ? new RemoteRunLog(this, runId, await this.#lastId(runId)) : undefined;
+    const last = await this.lastEvent(runId);
+    return last ? new RemoteRunLog(this, runId, last.id, isTerminal(last.type)) : undefined;
   }
 
   retain(runId: string): void {
@@ -108,6 +108,9 @@ export class RedisRunBackend implements RunBackend {
   }
 
   async interrupt(runId: string, event: RunEvent): Promise<string | undefined> {
+    const local = this.#local.get(runId);
+    // Our own log: append through it, so readers here end, later appends throw and the mirror writes it out.
+    if (local) return interruptLocal(local, event);
     const key = this.#key(runId, 'events');
     const entries = (await this.#redis.xrange(key, '-', '+')) as [string, string[]][];
     if (entries.length === 0) return undefined;
@@ -165,13 +168,20 @@ export class RedisRunBackend implements RunBackend {
     }));
   }
 
-  async exists(runId: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#key(runId, 'events'))) === 1;
+  /** The run's last stored event; undefined when its log is unknown or expired. */
+  async lastEvent(runId: string): Promise<{ id: number; type: RunEventType } | undefined> {
+    const [last] = (await this.#redis.xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][];
+    return last ? { id: Number(last[0].split('-')[1]), type: last[1][1] as RunEventType } : undefined;
   }
 
   /** Resolves on the next notification for `runId`, after POLL_MS, or when `signal` aborts. */
   waitForEvents(runId: string, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
+      // Aborted while the caller queried Redis: its 'abort' event has fired already and would not wake us.
+      if (signal?.aborted) return resolve();
       const set = this.#waiters.get(runId) ?? new Set();
       const done = () => {
         clearTimeout(timer);
@@ -190,14 +200,6 @@ export class RedisRunBackend implements RunBackend {
   #wake(runId: string): void {
     for (const wake of [...(this.#waiters.get(runId) ?? [])]) wake();
   }
-
-  async #lastId(runId: string): Promise<number> {
-    const [last] = (await this.#redis.xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1)) as [
-      string,
-      string[],
-    ][];
-    return last ? Number(last[0].split('-')[1]) : 0;
-  }
 }
 
 /** A run log read from Redis on an instance that does not run it. */
@@ -208,7 +210,10 @@ class RemoteRunLog implements RunLog {
     private readonly backend: RedisRunBackend,
     private readonly runId: string,
     readonly lastId: number,
-  ) {}
+    ended: boolean,
+  ) {
+    this.#ended = ended;
+  }
 
   get ended(): boolean {
     return this.#ended;
@@ -232,9 +237,24 @@ class RemoteRunLog implements RunLog {
         }
         continue;
       }
+      const last = await this.backend.lastEvent(this.runId);
       // Expired while we read: nothing more will come.
-      if (!(await this.backend.exists(this.runId))) return;
+      if (!last) return;
+      // Appended since the range: read it now rather than wait for its notification.
+      if (last.id > next) continue;
+      // Ended at or before `next` (a resume after the terminal event): nothing more will come.
+      if (isTerminal(last.type)) return;
       await this.backend.waitForEvents(this.runId, signal);
     }
   }
+}
+
+/** `interrupt` of a log this instance holds, as the memory backend does it. */
+async function interruptLocal(log: InMemoryRunLog, event: RunEvent): Promise<string> {
+  if (!log.ended) log.append(event);
+  let text = '';
+  for await (const batch of log.read(0)) {
+    for (const e of batch) if (e.type === 'token') text += (JSON.parse(e.data) as { delta: string }).delta;
+  }
+  return text;
 }

@@ -1,13 +1,6 @@
-import type { RunEvent, RunEventType } from '../protocol/index.js';
+import type { LoggedEvent, RunEvent } from '../protocol/index.js';
 
-/** An event as stored in a run's log: its position and its JSON, serialised once for every subscriber. */
-export interface LoggedEvent {
-  /** 1, 2, 3… within the run; the SSE `id:` and the resume position. */
-  id: number;
-  type: RunEventType;
-  /** The event as JSON, `type` included. */
-  data: string;
-}
+export type { LoggedEvent };
 
 /**
  * The ordered events of one run. The pipeline appends; any number of readers replay from a position and

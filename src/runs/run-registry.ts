@@ -10,11 +10,15 @@ export class RunInterruptedError extends Error {
   override name = 'RunInterruptedError';
 }
 
+/** What happens to a run when its last subscriber leaves: go on (and be resumable), or stop. */
+export type DisconnectPolicy = 'continue' | 'cancel';
+
 /** A generation in progress on this instance: its log, and the signal that stops it. */
 export interface Run {
   readonly id: RunId;
   readonly log: RunLog;
   readonly signal: AbortSignal;
+  readonly onDisconnect: DisconnectPolicy;
   /** Stops the run; the pipeline sees `signal` abort and ends the run as cancelled. */
   abort(reason?: unknown): void;
 }
@@ -22,95 +26,28 @@ export interface Run {
 export interface RunRegistryOptions {
   backend: RunBackend;
   store: RunStore;
-  /** A run with no subscriber anywhere for this long is cancelled. @default 30000 */
-  graceMs: number;
-  /** How long this instance's claim on its runs lasts without renewal. @default 15000 */
-  leaseMs: number;
-  /** How often expired leases (dead instances) are looked for. @default 5000 */
-  sweepMs: number;
-  log: {
-    warn(details: Record<string, unknown>, message: string): void;
-    error(details: Record<string, unknown>, message: string): void;
-  };
-}
-
-interface Active {
-  run: Run;
-  settled: Promise<void>;
-  subscribers: number;
-  policy: 'continue' | 'cancel';
-  grace?: NodeJS.Timeout;
+  log: { error(details: Record<string, unknown>, message: string): void };
 }
 
 /**
- * The runs this instance executes, and the way to every run's log wherever it runs. Knows nothing of HTTP:
- * transports attach as subscribers and read logs.
+ * The runs this instance executes, and the way to every run's log wherever it runs. Knows nothing of the
+ * transports: they follow logs (`followRun`), and presence decides when a run nobody follows stops.
  */
 export class RunRegistry extends EventEmitter<{
-  subscribers: [runId: string, count: number];
   /** A run began on this instance; its log holds every event it appends, from the first. */
   started: [run: Run];
+  /** A run of this instance finished, its final status recorded. */
+  ended: [run: Run];
 }> {
   /** This process: the owner recorded on its runs and renewed in their leases. */
   readonly instanceId = randomUUID();
-  readonly #active = new Map<RunId, Active>();
-  readonly #timers: NodeJS.Timeout[] = [];
-  /** Subscribers on this instance per run (any run, whichever instance executes it). */
-  readonly #subscribers = new Map<string, number>();
-  #closed = false;
+  readonly #active = new Map<RunId, { run: Run; settled: Promise<void> }>();
 
   constructor(private readonly o: RunRegistryOptions) {
     super();
     o.backend.onCancel((runId) =>
       this.#active.get(runId as RunId)?.run.abort(new Error('cancelled on request')),
     );
-  }
-
-  get leaseMs(): number {
-    return this.o.leaseMs;
-  }
-
-  /** Renews this instance's leases and sweeps for runs of dead instances, until `close()`. */
-  startMaintenance(): void {
-    const renew = setInterval(
-      () => {
-        if (this.#active.size > 0)
-          this.o.store
-            .renewLeases(this.instanceId, this.o.leaseMs)
-            .catch((err) => this.o.log.error({ err }, 'lease renewal failed'));
-      },
-      Math.max(100, Math.floor(this.o.leaseMs / 3)),
-    );
-    const sweep = setInterval(() => void this.sweep(), this.o.sweepMs);
-    renew.unref();
-    sweep.unref();
-    this.#timers.push(renew, sweep);
-    void this.sweep();
-  }
-
-  /**
-   * Marks runs whose instance died (lease ran out) as interrupted: their message keeps its text and every
-   * reader of their log gets `run_interrupted` instead of waiting forever.
-   */
-  async sweep(): Promise<number> {
-    try {
-      const expired = await this.o.store.claimExpired();
-      for (const run of expired) {
-        const text = await this.o.backend.interrupt(run.id, {
-          type: 'error',
-          code: 'run_interrupted',
-          message:
-            'The server running this answer stopped before it finished. What was generated so far is saved.',
-          retryable: true,
-        });
-        await this.o.store.interruptMessage(run.message_id, text || undefined);
-        this.o.log.warn({ runId: run.id }, 'run interrupted: its instance stopped renewing its lease');
-      }
-      return expired.length;
-    } catch (err) {
-      this.o.log.error({ err }, 'sweep for interrupted runs failed');
-      return 0;
-    }
   }
 
   /**
@@ -122,29 +59,31 @@ export class RunRegistry extends EventEmitter<{
     id: RunId,
     work: (run: Run) => Promise<void>,
     onCrash: (error: unknown, run: Run) => void,
-    policy: 'continue' | 'cancel' = 'continue',
+    onDisconnect: DisconnectPolicy = 'continue',
   ): Run {
     const controller = new AbortController();
     const run: Run = {
       id,
       log: this.o.backend.createLog(id),
       signal: controller.signal,
+      onDisconnect,
       abort: (reason) => controller.abort(reason),
     };
     const settled = work(run)
       .catch((error: unknown) => onCrash(error, run))
-      .then(() => this.#finish(run))
+      .then(() => this.#record(run))
       .finally(() => {
-        clearTimeout(this.#active.get(id)?.grace);
         this.#active.delete(id);
         this.o.backend.retain(id);
+        this.emit('ended', run);
       });
-    this.#active.set(id, { run, settled, subscribers: 0, policy });
+    this.#active.set(id, { run, settled });
     this.emit('started', run);
     return run;
   }
 
-  async #finish(run: Run): Promise<void> {
+  /** Stores the run's final status, read from its terminal event. */
+  async #record(run: Run): Promise<void> {
     let last: RunEvent | undefined;
     // The terminal event is the last one; reading from lastId - 1 gives just it.
     for await (const batch of run.log.read(Math.max(0, run.log.lastId - 1))) {
@@ -174,67 +113,6 @@ export class RunRegistry extends EventEmitter<{
     return this.#active.get(id as RunId)?.run.log ?? (await this.o.backend.openLog(id));
   }
 
-  /**
-   * Records a subscriber of `id` until the returned function is called. A run of this instance is cancelled
-   * once it has had no subscriber, here or on any instance, for the grace period (unless it ends first).
-   */
-  subscribe(id: string): () => void {
-    const active = this.#active.get(id as RunId);
-    const touch = () => void this.o.backend.touch(id).catch(() => {});
-    touch();
-    // Other instances learn of this subscriber through the backend; refreshed while it reads.
-    const refresh = setInterval(touch, Math.max(100, Math.floor(this.o.graceMs / 3)));
-    refresh.unref();
-    this.#count(id, +1);
-    if (active) {
-      active.subscribers++;
-      clearTimeout(active.grace);
-      active.grace = undefined;
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      clearInterval(refresh);
-      this.#count(id, -1);
-      touch();
-      if (!active || this.#active.get(id as RunId) !== active) return;
-      active.subscribers--;
-      if (active.subscribers === 0) this.#armGrace(active);
-    };
-  }
-
-  /** How many subscribers read `id` on this instance now. */
-  subscriberCount(id: string): number {
-    return this.#subscribers.get(id) ?? 0;
-  }
-
-  #count(id: string, delta: number): void {
-    const n = (this.#subscribers.get(id) ?? 0) + delta;
-    if (n > 0) this.#subscribers.set(id, n);
-    else this.#subscribers.delete(id);
-    this.emit('subscribers', id, n);
-  }
-
-  /** The first subscriber left: a `cancel` run stops now, a `continue` run after the grace period. */
-  #armGrace(active: Active): void {
-    if (active.policy === 'cancel') {
-      active.run.abort(new Error('client disconnected'));
-      return;
-    }
-    clearTimeout(active.grace);
-    active.grace = setTimeout(async () => {
-      active.grace = undefined;
-      if (active.subscribers > 0 || active.run.signal.aborted) return;
-      const seen = await this.o.backend.lastSeen(active.run.id).catch(() => undefined);
-      if (seen !== undefined && Date.now() - seen < this.o.graceMs) {
-        this.#armGrace(active);
-        return;
-      }
-      active.run.abort(new Error('no subscriber for the grace period'));
-    }, this.o.graceMs);
-  }
-
   /** Stops a run wherever it runs. */
   async cancel(id: string): Promise<void> {
     const local = this.#active.get(id as RunId);
@@ -242,6 +120,7 @@ export class RunRegistry extends EventEmitter<{
     else await this.o.backend.requestCancel(id);
   }
 
+  /** Runs executing on this instance now. */
   get size(): number {
     return this.#active.size;
   }
@@ -256,28 +135,9 @@ export class RunRegistry extends EventEmitter<{
     await Promise.all([...this.#active.values()].map((a) => a.settled));
   }
 
-  /**
-   * Shutdown: waits up to `deadlineMs` for running runs to finish, then stops the rest as interrupted
-   * (their partial answers stored, their readers told `run_interrupted`).
-   */
-  async finishOrInterrupt(deadlineMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, deadlineMs);
-    });
-    await Promise.race([this.drain(), deadline]);
-    clearTimeout(timer);
-    for (const { run } of this.#active.values()) run.abort(new RunInterruptedError('server shut down'));
+  /** Stops every run of this instance with `reason` (their pipelines store what they have) and waits for them. */
+  async abortAll(reason: Error): Promise<void> {
+    for (const { run } of this.#active.values()) run.abort(reason);
     await this.drain();
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const t of this.#timers) clearInterval(t);
-    // Runs end as cancelled (their partial answers stored) rather than holding the shutdown open.
-    for (const { run } of this.#active.values()) run.abort(new Error('server shutting down'));
-    await this.drain();
-    await this.o.backend.close();
   }
 }

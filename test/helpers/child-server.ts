@@ -4,7 +4,7 @@
  * to the parent over IPC.
  */
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createServer } from '../../src/server.js';
 import { openDatabase } from '../../src/store/index.js';
 

@@ -1,5 +1,5 @@
-import type { App, AppContext } from '../app-context.js';
-import { unauthorized } from './authenticator.js';
+import type { App } from '../app.js';
+import { type Authenticator, unauthorized } from './authenticator.js';
 
 /**
  * Open to anyone: discovery, health (also the earlier APIs' health and status), docs, the web page (its API
@@ -14,7 +14,7 @@ const RUN_EVENTS = /^\/v1\/runs\/([^/]+)\/events$/;
  * `WWW-Authenticate: Bearer`). Admin routes take the admin token; event streams and sockets also take a
  * stream token in `?token=`, valid only for the run or socket it names.
  */
-export function registerAuth(app: App, { auth }: AppContext): void {
+export function registerAuth(app: App, auth: Authenticator): void {
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC.test(path)) return;

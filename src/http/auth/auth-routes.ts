@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { idParamsSchema, problemSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { RunNotFoundError } from '../../runs/index.js';
+import type { ApiKeyStore, RunStore } from '../../store/index.js';
 import { HttpProblem } from '../problem.js';
+import type { Authenticator } from './authenticator.js';
 
 const streamTokenRequest = z
   .object({
@@ -28,9 +31,17 @@ const apiKeyInfo = z
   })
   .meta({ id: 'ApiKey' });
 
-export function authRoutes(app: App, ctx: AppContext): void {
-  const { auth, apiKeys, runStore } = ctx;
+export interface AuthRoutesOptions {
+  auth: Authenticator;
+  apiKeys: ApiKeyStore;
+  runStore: RunStore;
+}
 
+/** Stream tokens for clients that cannot send headers, and the admin routes of API keys. */
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
+  app,
+  { auth, apiKeys, runStore },
+) => {
   app.post(
     '/v1/stream-tokens',
     {
@@ -48,7 +59,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
       if (run_id !== undefined) {
         // Only for the user's own run; another user's run is as unknown as a wrong id.
         if (!(await runStore.get(request.userId, run_id))) {
-          throw new HttpProblem(404, 'run_not_found', `No run with id "${run_id}".`);
+          throw new RunNotFoundError(run_id);
         }
         return reply.code(201).send(auth.streamTokens.issue(request.userId, `run:${run_id}`));
       }
@@ -101,4 +112,4 @@ export function authRoutes(app: App, ctx: AppContext): void {
       return info;
     },
   );
-}
+};

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { Config } from '../../config.js';
+import type { AuthSettings } from '../../config/index.js';
 import { API_KEY_PREFIX, type ApiKeyStore } from '../../store/index.js';
 import { HttpProblem } from '../problem.js';
 import type { StreamScope, StreamTokens } from './stream-tokens.js';
@@ -26,15 +26,15 @@ export class Authenticator {
   readonly #algorithms: string[];
 
   constructor(
-    private readonly auth: Config['auth'],
+    private readonly auth: AuthSettings,
     private readonly apiKeys: ApiKeyStore,
     readonly streamTokens: StreamTokens,
   ) {
     if (auth.jwtSecret) {
       this.#jwtKey = new TextEncoder().encode(auth.jwtSecret);
       this.#algorithms = ['HS256'];
-    } else if (auth.jwksUrl) {
-      this.#jwtKey = createRemoteJWKSet(new URL(auth.jwksUrl));
+    } else if (auth.jwtJwksUrl) {
+      this.#jwtKey = createRemoteJWKSet(new URL(auth.jwtJwksUrl));
       this.#algorithms = ['RS256', 'ES256'];
     } else {
       this.#algorithms = [];
@@ -42,7 +42,7 @@ export class Authenticator {
   }
 
   get enabled(): boolean {
-    return this.auth.modes.length > 0;
+    return this.auth.mode.length > 0;
   }
 
   /** The user of a bearer credential (JWT or API key); throws 401. */
@@ -52,17 +52,17 @@ export class Authenticator {
     const credential = match?.[1];
     if (!credential) throw unauthorized();
     if (credential.startsWith(API_KEY_PREFIX)) {
-      if (!this.auth.modes.includes('api_key')) throw unauthorized();
+      if (!this.auth.mode.includes('api_key')) throw unauthorized();
       const user = await this.apiKeys.userFor(credential);
       if (!user) throw unauthorized();
       return user;
     }
-    if (!this.auth.modes.includes('jwt') || !this.#jwtKey) throw unauthorized();
+    if (!this.auth.mode.includes('jwt') || !this.#jwtKey) throw unauthorized();
     try {
       const { payload } = await jwtVerify(credential, this.#jwtKey as Uint8Array, {
         algorithms: this.#algorithms,
-        issuer: this.auth.issuer,
-        audience: this.auth.audience,
+        issuer: this.auth.jwtIssuer,
+        audience: this.auth.jwtAudience,
         requiredClaims: ['sub', 'exp'],
         clockTolerance: 5,
       });

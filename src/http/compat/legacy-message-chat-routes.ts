@@ -1,10 +1,11 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { legacyMessageFormat } from '../../formats/index.js';
 import { problemSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { startChatRun } from '../start-chat-run.js';
-import { createMessageEncoder } from './legacy-message-encoder.js';
+import { DEFAULT_TOP_K } from '../../turns/index.js';
+import { answeringOf } from '../delivery/http-delivery.js';
+import type { LegacyRoutesOptions } from './legacy-routes-options.js';
 import { createMessageStreamSchema } from './legacy-schemas.js';
-import { streamLegacyChat } from './legacy-stream-run.js';
 
 /**
  * The document-chat backend: `POST /chat/message/stream` {message, conversation_id?, document_ids?} streams
@@ -12,7 +13,7 @@ import { streamLegacyChat } from './legacy-stream-run.js';
  * Its clients called it under `/api` as well. `conversation_id` is a StreamForge conversation: the one
  * the final event names continues the chat.
  */
-export function legacyMessageChatRoutes(app: App, ctx: AppContext): void {
+export const legacyMessageChatRoutes: FastifyPluginAsyncZod<LegacyRoutesOptions> = async (app, o) => {
   for (const path of ['/chat/message/stream', '/api/chat/message/stream']) {
     app.post(
       path,
@@ -25,7 +26,7 @@ export function legacyMessageChatRoutes(app: App, ctx: AppContext): void {
             '`data: {"token": "…", "done": false}` per token, then `data: {"token": null, "done": true, ' +
             '"message_id", "conversation_id", "sources": [{document_id, document_name, page_number, ' +
             'confidence, excerpt}]}`, or `data: {"error": "…", "done": true}`.',
-          body: createMessageStreamSchema(ctx.config.maxMessageChars),
+          body: createMessageStreamSchema(o.maxMessageChars),
           response: {
             200: {
               description: 'text/event-stream',
@@ -42,18 +43,16 @@ export function legacyMessageChatRoutes(app: App, ctx: AppContext): void {
       },
       async (request, reply) => {
         const { message, conversation_id: conversationId, document_ids: documentIds } = request.body;
-        const { run } = await startChatRun(
-          ctx,
-          {
-            message,
-            ...(conversationId ? { conversation_id: conversationId } : {}),
-            ...(documentIds?.length ? { rag: { top_k: 5, document_ids: documentIds } } : {}),
-          },
-          request.log,
-          request.userId,
-        );
-        return streamLegacyChat(ctx, reply, run, createMessageEncoder());
+        const started = await o.turns.start({
+          kind: 'message',
+          userId: request.userId,
+          message,
+          conversationId: conversationId ?? undefined,
+          options: documentIds?.length ? { rag: { top_k: DEFAULT_TOP_K, document_ids: documentIds } } : {},
+          log: request.log,
+        });
+        return o.delivery.stream(reply, answeringOf(started), legacyMessageFormat());
       },
     );
   }
-}
+};

@@ -1,9 +1,12 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type ConversationId, problemSchema } from '../../protocol/index.js';
-import { LegacySessionStore } from '../../store/index.js';
-import type { App, AppContext } from '../app-context.js';
+import { legacySessionFormat } from '../../formats/index.js';
+import { problemSchema } from '../../protocol/index.js';
+import type { ConversationStore } from '../../store/index.js';
+import type { SessionLinks } from '../../turns/index.js';
+import { answeringOf } from '../delivery/http-delivery.js';
 import { HttpProblem } from '../problem.js';
-import { startChatRun } from '../start-chat-run.js';
+import type { LegacyRoutesOptions } from './legacy-routes-options.js';
 import {
   apiStatusSchema,
   createSessionChatSchema,
@@ -11,8 +14,12 @@ import {
   sessionInfoSchema,
   sessionParams,
 } from './legacy-schemas.js';
-import { createSessionEncoder } from './legacy-session-encoder.js';
-import { streamLegacyChat } from './legacy-stream-run.js';
+
+export interface LegacySessionRoutesOptions extends LegacyRoutesOptions {
+  sessions: SessionLinks;
+  conversations: ConversationStore;
+  defaultModel: string;
+}
 
 /**
  * The assistant backend with sessions: `POST /api/chat/stream` {message, session_id?} streams
@@ -20,8 +27,7 @@ import { streamLegacyChat } from './legacy-stream-run.js';
  * A session names a conversation of its user, shared with the Socket.IO `chat_stream` API: the first
  * message of an unknown session starts a conversation and links the session to it, later ones continue it.
  */
-export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
-  const sessions = new LegacySessionStore(ctx.db);
+export const legacySessionChatRoutes: FastifyPluginAsyncZod<LegacySessionRoutesOptions> = async (app, o) => {
   const tags = ['legacy'];
 
   app.post(
@@ -35,7 +41,7 @@ export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
           '`data: {"token", "count", "partial"}` per token, then `data: {"done": true, "tokens", "duration", ' +
           '"speed", "tokens_per_second", "full_response", "message_id", "session_id", "timestamp"}`, or ' +
           '`data: {"error"}`. Without `session_id` the conversation id becomes the session id.',
-        body: createSessionChatSchema(ctx.config.maxMessageChars),
+        body: createSessionChatSchema(o.maxMessageChars),
         response: {
           200: {
             description: 'text/event-stream',
@@ -51,17 +57,14 @@ export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { message, session_id: sessionId } = request.body;
-      const userId = request.userId;
-      const known = sessionId ? await sessions.conversationFor(userId, sessionId) : undefined;
-      const { run, conversationId } = await startChatRun(
-        ctx,
-        { message, ...(known ? { conversation_id: known } : {}) },
-        request.log,
-        userId,
-      );
-      const session = sessionId ?? conversationId;
-      if (!known) await sessions.link(userId, session, conversationId as ConversationId);
-      return streamLegacyChat(ctx, reply, run, createSessionEncoder(session));
+      const started = await o.turns.start({
+        kind: 'message',
+        userId: request.userId,
+        message,
+        session: { scope: 'socket', id: sessionId ?? undefined },
+        log: request.log,
+      });
+      return o.delivery.stream(reply, answeringOf(started), legacySessionFormat(started.sessionId ?? ''));
     },
   );
 
@@ -78,9 +81,8 @@ export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { id } = request.params;
-      const conversationId = await sessions.conversationFor(request.userId, id);
-      const detail =
-        conversationId && (await ctx.store.getConversationDetail(request.userId, conversationId));
+      const conversationId = await o.sessions.find(request.userId, { scope: 'socket', id });
+      const detail = conversationId && (await o.conversations.detail(request.userId, conversationId));
       if (!detail) throw sessionNotFound(id);
       return {
         session_id: id,
@@ -105,9 +107,9 @@ export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { id } = request.params;
-      const conversationId = await sessions.conversationFor(request.userId, id);
+      const conversationId = await o.sessions.find(request.userId, { scope: 'socket', id });
       // The session goes with its conversation (the link is deleted in cascade).
-      if (!conversationId || !(await ctx.store.deleteConversation(request.userId, conversationId)))
+      if (!conversationId || !(await o.conversations.delete(request.userId, conversationId)))
         throw sessionNotFound(id);
       return { success: true as const, message: 'Session deleted' };
     },
@@ -125,11 +127,11 @@ export function legacySessionChatRoutes(app: App, ctx: AppContext): void {
     async () => ({
       status: 'online' as const,
       streaming: 'enabled' as const,
-      default_model: ctx.config.defaultModel,
+      default_model: o.defaultModel,
       timestamp: new Date().toISOString(),
     }),
   );
-}
+};
 
 function sessionNotFound(id: string): HttpProblem {
   return new HttpProblem(404, 'session_not_found', `No session with id "${id}".`);

@@ -1,16 +1,16 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { legacyWordFormat } from '../../formats/index.js';
 import { problemSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { startChatRun } from '../start-chat-run.js';
+import { answeringOf } from '../delivery/http-delivery.js';
+import type { LegacyRoutesOptions } from './legacy-routes-options.js';
 import { chatHealthSchema, createWordChatSchema } from './legacy-schemas.js';
-import { streamLegacyChat } from './legacy-stream-run.js';
-import { createWordEncoder } from './legacy-word-encoder.js';
 
 /**
  * The first StreamForge (FastAPI, phase 0–3): `POST /chat` {message} streams the answer word by word as
  * `data: <word>` events; `GET /chat/health` says the chat service is up.
  */
-export function legacyWordChatRoutes(app: App, ctx: AppContext): void {
+export const legacyWordChatRoutes: FastifyPluginAsyncZod<LegacyRoutesOptions> = async (app, o) => {
   app.post(
     '/chat',
     {
@@ -22,7 +22,7 @@ export function legacyWordChatRoutes(app: App, ctx: AppContext): void {
           'Each word of the answer without surrounding whitespace as `data: <word>`, then the connection ' +
           'closes. A failure ends the words with `event: error` / `data: {"error": "…"}`. A new ' +
           'conversation per request.',
-        body: createWordChatSchema(ctx.config.maxMessageChars),
+        body: createWordChatSchema(o.maxMessageChars),
         response: {
           200: {
             description: 'text/event-stream',
@@ -36,8 +36,13 @@ export function legacyWordChatRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { run } = await startChatRun(ctx, { message: request.body.message }, request.log, request.userId);
-      return streamLegacyChat(ctx, reply, run, createWordEncoder());
+      const started = await o.turns.start({
+        kind: 'message',
+        userId: request.userId,
+        message: request.body.message,
+        log: request.log,
+      });
+      return o.delivery.stream(reply, answeringOf(started), legacyWordFormat());
     },
   );
 
@@ -52,4 +57,4 @@ export function legacyWordChatRoutes(app: App, ctx: AppContext): void {
     },
     async () => ({ service: 'chat' as const, status: 'healthy' as const, streaming: 'enabled' as const }),
   );
-}
+};

@@ -1,27 +1,33 @@
-import { createChatRequestSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { problem, sendProblem } from '../problem.js';
-import { startChatRun } from '../start-chat-run.js';
-import { openaiChatCompletionChunkSchema, openaiChatCompletionSchema } from './openai-chat-completion.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { openaiChunkFormat, openaiCompletionOf } from '../../formats/index.js';
+import {
+  createChatRequestSchema,
+  openaiChatCompletionChunkSchema,
+  openaiChatCompletionSchema,
+} from '../../protocol/index.js';
+import type { TurnStarter } from '../../turns/index.js';
+import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 import {
   CONVERSATION_HEADER,
   DEFAULT_MODEL_ALIAS,
   openaiChatRequestSchema,
   toChatRequest,
 } from './openai-chat-request.js';
-import { OpenaiChunkEncoder } from './openai-chunk-encoder.js';
-import { collectOpenaiCompletion } from './openai-completion.js';
 import { addOpenaiError, openaiProblemSchema } from './openai-error.js';
-import { streamOpenaiCompletion } from './openai-stream.js';
+
+export interface OpenaiCompatRoutesOptions {
+  turns: TurnStarter;
+  delivery: HttpDelivery;
+  maxMessageChars: number;
+}
 
 /**
  * The OpenAI Chat Completions API (`POST /v1/chat/completions`), so OpenAI clients and tools talk to
  * StreamForge: an encoder over the same runs as `POST /v1/chat`. `GET /v1/models` already answers in the
  * OpenAI list shape.
  */
-export function openaiCompatRoutes(app: App, ctx: AppContext): void {
-  const { config, runs } = ctx;
-  const chatSchema = createChatRequestSchema(config.maxMessageChars);
+export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions> = async (app, o) => {
+  const chatSchema = createChatRequestSchema(o.maxMessageChars);
   app.post(
     '/v1/chat/completions',
     {
@@ -62,38 +68,29 @@ export function openaiCompatRoutes(app: App, ctx: AppContext): void {
       const header = request.headers[CONVERSATION_HEADER];
       const chat = toChatRequest(body, typeof header === 'string' ? header : undefined, chatSchema);
       const created = Math.floor(Date.now() / 1000);
-      const { run, conversationId } = await startChatRun(ctx, chat, request.log, request.userId);
-      // The response is the run's first subscriber; leaving ends the subscription, and the run per policy.
-      const release = runs.subscribe(run.id);
+      const started = await o.turns.start({
+        kind: 'message',
+        userId: request.userId,
+        message: chat.message,
+        conversationId: chat.conversation_id,
+        options: chat,
+        log: request.log,
+      });
+      const ids = { runId: started.run.id, conversationId: started.conversationId, created };
       if (body.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
-        return streamOpenaiCompletion(reply, run.log, {
-          encoder: new OpenaiChunkEncoder({ runId: run.id, conversationId, created, includeUsage }),
-          keepAliveMs: config.sseKeepAliveMs,
-          stallMs: config.subscriberStallMs,
-          lifecycle: ctx.lifecycle,
-          onClose: release,
-          runId: run.id,
-        });
+        return o.delivery.stream(reply, answeringOf(started), openaiChunkFormat({ ...ids, includeUsage }));
       }
-      const gone = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
-      try {
-        const result = await collectOpenaiCompletion(run.log, {
-          runId: run.id,
-          conversationId,
-          created,
-          signal: gone.signal,
-        });
-        if ('choices' in result) return reply.send(result);
-        // The turn is stored and the model call was retried already: a client retry would only repeat it.
-        reply.header('x-should-retry', 'false');
-        return sendProblem(reply, problem(502, result.code, result.message, request.url));
-      } finally {
-        release();
-      }
+      // A failed run was retried already and its turn is stored: a client retry would only repeat it.
+      return o.delivery.document(
+        request,
+        reply,
+        answeringOf(started),
+        (answer) => openaiCompletionOf(answer, ids),
+        {
+          'x-should-retry': 'false',
+        },
+      );
     },
   );
-}
+};

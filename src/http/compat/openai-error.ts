@@ -1,18 +1,6 @@
 import type { onSendAsyncHookHandler } from 'fastify';
-import { z } from 'zod';
-import { type Problem, problemSchema } from '../../protocol/index.js';
+import { type OpenaiError, openaiErrorSchema, type Problem, problemSchema } from '../../protocol/index.js';
 import { PROBLEM_CONTENT_TYPE } from '../problem.js';
-
-/** The error object of the OpenAI API, which OpenAI clients read for their exception's message and code. */
-export const openaiErrorSchema = z
-  .object({
-    message: z.string(),
-    type: z.string().describe('`invalid_request_error`, `authentication_error`, `rate_limit_error`…'),
-    param: z.string().nullable().describe('The first invalid field, for validation problems'),
-    code: z.string().describe('The StreamForge problem code'),
-  })
-  .meta({ id: 'OpenAIError' });
-export type OpenaiError = z.infer<typeof openaiErrorSchema>;
 
 /** A problem document that also carries the OpenAI `error` member (added to every problem of the route). */
 export const openaiProblemSchema = problemSchema

@@ -1,12 +1,13 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type ConversationId, problemSchema } from '../../protocol/index.js';
-import { LegacySessionStore } from '../../store/index.js';
-import type { App, AppContext } from '../app-context.js';
+import { uiMessageFormat } from '../../formats/index.js';
+import { problemSchema } from '../../protocol/index.js';
+import type { RunRegistry } from '../../runs/index.js';
+import type { ConversationStore } from '../../store/index.js';
+import type { SessionLinks, SessionRef, TurnStarter } from '../../turns/index.js';
+import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 import { HttpProblem } from '../problem.js';
-import { startChatRun, startRegeneration } from '../start-chat-run.js';
-import { findChatConversation, linkChatConversation } from './ui-chat-conversation.js';
 import { lastUserText, uiChatRequestSchema } from './ui-chat-request.js';
-import { streamUiRun } from './ui-stream-run.js';
 
 const uiMessageChunk = z
   .looseObject({ type: z.string() })
@@ -19,20 +20,21 @@ const uiMessageChunk = z
 
 const chatIdParams = z.object({ id: z.string().min(1).max(200) });
 
+export interface UiChatRoutesOptions {
+  turns: TurnStarter;
+  sessions: SessionLinks;
+  conversations: ConversationStore;
+  runs: RunRegistry;
+  delivery: HttpDelivery;
+  maxMessageChars: number;
+}
+
 /**
  * The Vercel AI SDK's `useChat` (`DefaultChatTransport`) as a client: its request body in, the run's events
  * out as a UI message stream. The chat id names a conversation; the run is the one every transport reads.
  * @see https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol#ui-message-stream-protocol
  */
-export function uiChatRoutes(app: App, ctx: AppContext): void {
-  const { config, runs, store } = ctx;
-  const sessions = new LegacySessionStore(ctx.db);
-  const streaming = {
-    keepAliveMs: config.sseKeepAliveMs,
-    stallMs: config.subscriberStallMs,
-    lifecycle: ctx.lifecycle,
-  };
-
+export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (app, o) => {
   app.post(
     '/v1/ui/chat',
     {
@@ -45,7 +47,7 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
           'conversation (created the first time). `trigger: "regenerate-message"` answers the last user ' +
           'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). Answers `text/event-stream` with ' +
-          '`x-vercel-ai-ui-message-stream: v1`.',
+          '`x-vercel-ai-ui-message-stream: v1`. Spends the chat budget like every way of starting an answer.',
         body: uiChatRequestSchema,
         response: {
           200: {
@@ -56,51 +58,48 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
           404: problemSchema,
           413: problemSchema,
           415: problemSchema,
+          429: problemSchema,
         },
       },
     },
     async (request, reply) => {
       const { body, userId } = request;
-      const known = await findChatConversation(store, sessions, userId, body.id);
+      const session: SessionRef = { scope: 'chat', id: body.id };
+      const options = { model: body.model, rag: body.rag, on_disconnect: body.on_disconnect };
       // useChat's regenerate(): the chat's last answer is made again (a chat the server does not know yet
       // has no answer to replace, so its last user message is simply sent).
-      if (body.trigger === 'regenerate-message' && known !== undefined) {
-        const options = { model: body.model, rag: body.rag, on_disconnect: body.on_disconnect };
-        const { run } = await startRegeneration(ctx, known, options, request.log, userId);
-        return streamUiRun(reply, run.log, { ...streaming, onClose: runs.subscribe(run.id), runId: run.id });
+      if (body.trigger === 'regenerate-message') {
+        const known = await o.sessions.find(userId, session);
+        if (known !== undefined) {
+          const started = await o.turns.start({
+            kind: 'regenerate',
+            userId,
+            conversationId: known,
+            options,
+            log: request.log,
+          });
+          return o.delivery.stream(reply, answeringOf(started), uiMessageFormat());
+        }
       }
       const message = lastUserText(body.messages);
       if (message === '')
         throw new HttpProblem(400, 'invalid_request', 'The last user message has no text part.');
-      if (message.length > config.maxMessageChars) {
+      if (message.length > o.maxMessageChars) {
         throw new HttpProblem(
           400,
           'message_too_long',
-          `message must be at most ${config.maxMessageChars} characters`,
+          `message must be at most ${o.maxMessageChars} characters`,
         );
       }
-      const { run, conversationId } = await startChatRun(
-        ctx,
-        {
-          message,
-          conversation_id: known,
-          model: body.model,
-          rag: body.rag,
-          on_disconnect: body.on_disconnect,
-        },
-        request.log,
+      const started = await o.turns.start({
+        kind: 'message',
         userId,
-      );
-      // The response is the run's first subscriber; leaving ends the subscription, and the run per policy.
-      const release = runs.subscribe(run.id);
-      try {
-        if (known === undefined)
-          await linkChatConversation(sessions, userId, body.id, conversationId as ConversationId);
-      } catch (error) {
-        release();
-        throw error;
-      }
-      return streamUiRun(reply, run.log, { ...streaming, onClose: release, runId: run.id });
+        message,
+        session,
+        options,
+        log: request.log,
+      });
+      return o.delivery.stream(reply, answeringOf(started), uiMessageFormat());
     },
   );
 
@@ -125,13 +124,13 @@ export function uiChatRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { userId } = request;
-      const conversationId = await findChatConversation(store, sessions, userId, request.params.id);
-      const detail = conversationId && (await store.getConversationDetail(userId, conversationId));
+      const conversationId = await o.sessions.find(userId, { scope: 'chat', id: request.params.id });
+      const detail = conversationId && (await o.conversations.detail(userId, conversationId));
       const active = detail ? detail.active_run : null;
       // The run may have ended (and its events expired) since the query: then there is nothing to rejoin.
-      const log = active && (await runs.openLog(active.id));
+      const log = active && (await o.runs.openLog(active.id));
       if (!active || !log) return reply.code(204).send(null);
-      return streamUiRun(reply, log, { ...streaming, onClose: runs.subscribe(active.id), runId: active.id });
+      return o.delivery.stream(reply, { target: { id: active.id, log, after: 0 } }, uiMessageFormat());
     },
   );
-}
+};

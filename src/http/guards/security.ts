@@ -1,7 +1,7 @@
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
-import type { Config } from '../../config.js';
-import type { App } from '../app-context.js';
+import type { ServerSettings } from '../../config/index.js';
+import type { App } from '../app.js';
 
 /** Response headers a cross-origin script may read. */
 export const CORS_EXPOSED_HEADERS = [
@@ -17,7 +17,7 @@ export const CORS_EXPOSED_HEADERS = [
  * headers at all). Both run in `onRequest`, so the headers are on the reply before a handler hijacks it for
  * an event stream (which copies them).
  */
-export async function registerSecurity(app: App, config: Pick<Config, 'corsOrigins'>): Promise<void> {
+export async function registerSecurity(app: App, config: Pick<ServerSettings, 'corsOrigins'>): Promise<void> {
   // Before helmet's own onRoute hook, which reads the route's `helmet` option.
   app.addHook('onRoute', (route) => {
     // Swagger UI and the chat page are often opened over plain HTTP on a LAN address, where

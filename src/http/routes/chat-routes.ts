@@ -1,18 +1,16 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { chatReplyOf, nativeSseFormat } from '../../formats/index.js';
 import {
-  idParamsSchema,
-  type ChatReply,
   chatReplySchema,
   createChatRequestSchema,
   createRegenerateRequestSchema,
+  idParamsSchema,
   problemSchema,
   runEvent,
 } from '../../protocol/index.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Run, RunLog } from '../../runs/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { problem, sendProblem } from '../problem.js';
-import { startChatRun, startRegeneration } from '../start-chat-run.js';
-import { streamRun } from '../stream-run.js';
+import type { StartedTurn, TurnStarter } from '../../turns/index.js';
+import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 
 /** What a route that starts an answer replies: its event stream, or with `stream: false` one JSON document. */
 const ANSWER = {
@@ -23,11 +21,18 @@ const ANSWER = {
   },
 };
 
-export function chatRoutes(app: App, ctx: AppContext): void {
-  const { config } = ctx;
+export interface ChatRoutesOptions {
+  turns: TurnStarter;
+  delivery: HttpDelivery;
+  maxMessageChars: number;
+}
+
+/** `POST /v1/chat` and `POST /v1/conversations/:id/regenerate`: StreamForge's own way to ask. */
+export const chatRoutes: FastifyPluginAsyncZod<ChatRoutesOptions> = async (app, o) => {
   app.post(
     '/v1/chat',
     {
+      config: { rateLimitGroup: 'chat' },
       schema: {
         tags: ['chat'],
         summary: 'Send a message; the answer streams as Server-Sent Events',
@@ -37,21 +42,32 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           'repeating `type`. With `"stream": false` or `Accept: application/json` the reply is one JSON ' +
           'document instead. The run outlives the connection (`on_disconnect: "continue"`, the default): ' +
           'resume it at `GET /v1/runs/{run_id}/events`; `"cancel"` stops it when the client goes. The ' +
-          '`X-Run-Id` response header names the run before its first event.',
-        body: createChatRequestSchema(config.maxMessageChars),
+          '`X-Run-Id` response header names the run before its first event. Spends the chat budget ' +
+          '(`RATE_LIMIT_CHAT_PER_MIN`), shared with every other way of starting an answer.',
+        body: createChatRequestSchema(o.maxMessageChars),
         response: {
           200: ANSWER,
           400: problemSchema,
           404: problemSchema,
           413: problemSchema,
           415: problemSchema,
+          429: problemSchema,
           502: problemSchema,
+          503: problemSchema,
         },
       },
     },
     async (request, reply) => {
-      const started = await startChatRun(ctx, request.body, request.log, request.userId);
-      return answerWith(ctx, request, reply, started.run, request.body.stream);
+      const { body } = request;
+      const started = await o.turns.start({
+        kind: 'message',
+        userId: request.userId,
+        message: body.message,
+        conversationId: body.conversation_id,
+        options: body,
+        log: request.log,
+      });
+      return answer(o.delivery, request, reply, started, body.stream);
     },
   );
 
@@ -69,7 +85,7 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           '409 `answer_in_progress` while the last answer is still being generated; 409 ' +
           '`nothing_to_regenerate` when there is no user message.',
         params: idParamsSchema,
-        body: createRegenerateRequestSchema(config.maxMessageChars),
+        body: createRegenerateRequestSchema(o.maxMessageChars),
         response: {
           200: ANSWER,
           400: problemSchema,
@@ -77,94 +93,43 @@ export function chatRoutes(app: App, ctx: AppContext): void {
           409: problemSchema,
           429: problemSchema,
           502: problemSchema,
+          503: problemSchema,
         },
       },
     },
     async (request, reply) => {
       const body = request.body ?? {};
-      const started = await startRegeneration(ctx, request.params.id, body, request.log, request.userId);
-      return answerWith(ctx, request, reply, started.run, body.stream);
+      const started = await o.turns.start({
+        kind: 'regenerate',
+        userId: request.userId,
+        conversationId: request.params.id,
+        options: body,
+        log: request.log,
+      });
+      return answer(o.delivery, request, reply, started, body.stream);
     },
   );
-}
+};
 
 /**
  * Sends a started run as the client asked: one JSON reply (`stream: false` or `Accept: application/json`), or
- * the event stream. The response is the run's first subscriber; leaving ends the subscription, and the run per
- * its `on_disconnect`.
+ * the event stream.
  */
-async function answerWith(
-  ctx: AppContext,
+function answer(
+  delivery: HttpDelivery,
   request: FastifyRequest,
   reply: FastifyReply,
-  run: Run,
+  started: StartedTurn,
   stream: boolean | undefined,
 ) {
-  const release = ctx.runs.subscribe(run.id);
-  if (stream === false || prefersJson(request.headers.accept)) {
-    const gone = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) gone.abort();
-    });
-    try {
-      const result = await collectReply(run.log, gone.signal);
-      if ('code' in result) return sendProblem(reply, problem(502, result.code, result.message, request.url));
-      return reply.send(result);
-    } finally {
-      release();
-    }
-  }
-  return streamRun(reply, run.log, {
-    after: 0,
-    keepAliveMs: ctx.config.sseKeepAliveMs,
-    stallMs: ctx.config.subscriberStallMs,
-    onClose: release,
-    lifecycle: ctx.lifecycle,
-    runId: run.id,
-    // The run is resumable before its first event arrives (a connection cut mid-headers-and-start).
-    headers: { 'x-run-id': run.id },
-  });
+  const answering = answeringOf(started);
+  if (stream === false || prefersJson(request.headers.accept))
+    return delivery.document(request, reply, answering, chatReplyOf);
+  return delivery.stream(reply, answering, nativeSseFormat(started.run.id));
 }
 
 /** True when the client asks for JSON and not for an event stream. */
 function prefersJson(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.includes('application/json') && !accept.includes('text/event-stream');
-}
-
-/** Reads the run to its end and folds the events into one reply. */
-async function collectReply(
-  log: RunLog,
-  signal: AbortSignal,
-): Promise<ChatReply | { code: string; message: string }> {
-  let content = '';
-  let reply: Partial<ChatReply> = {};
-  for await (const batch of log.read(0, signal)) {
-    for (const logged of batch) {
-      const event = runEvent.parse(JSON.parse(logged.data));
-      if (event.type === 'start') {
-        reply = {
-          run_id: event.run_id,
-          conversation_id: event.conversation_id,
-          user_message_id: event.user_message_id,
-          model: event.model,
-        };
-      } else if (event.type === 'token') {
-        content += event.delta;
-      } else if (event.type === 'error') {
-        return { code: event.code, message: event.message };
-      } else if (event.type === 'done') {
-        return chatReplySchema.parse({
-          ...reply,
-          message_id: event.message_id,
-          content,
-          finish_reason: event.finish_reason,
-          usage: event.usage,
-          metrics: event.metrics,
-          sources: event.sources ?? [],
-        });
-      }
-    }
-  }
-  return { code: 'cancelled', message: 'The run ended before it finished.' };
 }

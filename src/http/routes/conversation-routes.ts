@@ -8,10 +8,15 @@ import {
   listConversationsQuery,
   problemSchema,
 } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { HttpProblem } from '../problem.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ConversationStore } from '../../store/index.js';
+import { ConversationNotFoundError } from '../../turns/index.js';
 
-export function conversationRoutes(app: App, { store }: AppContext): void {
+/** Stored conversations: create, list, read, delete, each the user's own. */
+export const conversationRoutes: FastifyPluginAsyncZod<{ conversations: ConversationStore }> = async (
+  app,
+  { conversations: store },
+) => {
   app.post(
     '/v1/conversations',
     {
@@ -22,8 +27,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 201: conversationSchema, 400: problemSchema, 415: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await store.createConversation(request.userId, request.body?.title)),
+    async (request, reply) => reply.code(201).send(await store.create(request.userId, request.body?.title)),
   );
 
   app.get(
@@ -36,7 +40,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 200: conversationPageSchema, 400: problemSchema },
       },
     },
-    async (request) => store.listConversations(request.userId, request.query.limit, request.query.cursor),
+    async (request) => store.list(request.userId, request.query.limit, request.query.cursor),
   );
 
   app.get(
@@ -49,8 +53,7 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
         response: { 200: conversationDetailSchema, 404: problemSchema },
       },
     },
-    async (request) =>
-      (await store.getConversationDetail(request.userId, request.params.id)) ?? notFound(request.params.id),
+    async (request) => (await store.detail(request.userId, request.params.id)) ?? notFound(request.params.id),
   );
 
   app.delete(
@@ -64,12 +67,12 @@ export function conversationRoutes(app: App, { store }: AppContext): void {
       },
     },
     async (request, reply) => {
-      if (!(await store.deleteConversation(request.userId, request.params.id))) notFound(request.params.id);
+      if (!(await store.delete(request.userId, request.params.id))) notFound(request.params.id);
       return reply.code(204).send(null);
     },
   );
-}
+};
 
 function notFound(id: string): never {
-  throw new HttpProblem(404, 'conversation_not_found', `No conversation with id "${id}".`);
+  throw new ConversationNotFoundError(id);
 }

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
-import type { MultipartFile } from '@fastify/multipart';
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   idParamsSchema,
@@ -13,15 +14,38 @@ import {
   uploadResultSchema,
 } from '../../protocol/index.js';
 import { loggableError } from '../../chat/index.js';
-import { EmbeddingError, ExtractionError, fileTypeOf, ingestDocument } from '../../rag/index.js';
-import type { App, AppContext } from '../app-context.js';
+import {
+  type Embedder,
+  EmbeddingError,
+  ExtractionError,
+  fileTypeOf,
+  ingestDocument,
+  type Retriever,
+} from '../../rag/index.js';
+import type { DocumentStore } from '../../store/index.js';
+import { checkNamedDocuments, DocumentNotFoundError } from '../../turns/index.js';
 import { HttpProblem, problem, sendProblem } from '../problem.js';
 import { saveUpload } from '../save-upload.js';
 
 type FileResult = UploadResult['files'][number];
 
-export function documentRoutes(app: App, ctx: AppContext): void {
-  const { documents, retriever, embedder, config } = ctx;
+export interface DocumentRoutesOptions {
+  documents: DocumentStore;
+  retriever: Retriever;
+  /** Set when vector retrieval is on: uploads are embedded as they are indexed. */
+  embedder: Embedder | undefined;
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
+}
+
+/** Uploads (multipart) indexed for retrieval, the user's documents, and search over them. */
+export const documentRoutes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, o) => {
+  const { documents, retriever, embedder } = o;
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: o.maxUploadBytes, files: o.maxFilesPerUpload, fields: 20 },
+    // A file over the limit is cut off and reported per file (413), not thrown for the whole request.
+    throwFileSizeLimit: false,
+  });
 
   app.post(
     '/v1/documents',
@@ -57,11 +81,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
           files.push(await indexFile(part, request.userId, request.log));
       } catch (error) {
         if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
-          throw new HttpProblem(
-            413,
-            'too_many_files',
-            `At most ${config.maxFilesPerUpload} files per upload.`,
-          );
+          throw new HttpProblem(413, 'too_many_files', `At most ${o.maxFilesPerUpload} files per upload.`);
         }
         throw error;
       }
@@ -92,7 +112,7 @@ export function documentRoutes(app: App, ctx: AppContext): void {
     const saved = await saveUpload(part.file);
     try {
       if (part.file.truncated) {
-        return reject(413, 'file_too_large', `"${filename}" is larger than ${config.maxUploadBytes} bytes.`);
+        return reject(413, 'file_too_large', `"${filename}" is larger than ${o.maxUploadBytes} bytes.`);
       }
       // Read once, after the upload finished: the only whole copy in memory.
       const bytes = await readFile(saved.path);
@@ -172,17 +192,15 @@ export function documentRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { query, top_k, document_ids } = request.body;
-      const missing = document_ids ? await documents.missing(request.userId, document_ids) : [];
-      if (missing.length > 0)
-        throw new HttpProblem(404, 'document_not_found', `No document with id "${missing[0]}".`);
+      await checkNamedDocuments(documents, request.userId, { top_k, document_ids });
       const found = await retriever.search(request.userId, query, top_k, document_ids);
       return { mode: retriever.mode, results: found.map(({ heading: _heading, ...rest }) => rest) };
     },
   );
-}
+};
 
 function notFound(id: string): never {
-  throw new HttpProblem(404, 'document_not_found', `No document with id "${id}".`);
+  throw new DocumentNotFoundError(id);
 }
 
 /**

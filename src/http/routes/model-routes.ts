@@ -1,7 +1,18 @@
 import { modelListSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ModelRegistry } from '../../models/index.js';
 
-export function modelRoutes(app: App, { models, config }: AppContext): void {
+export interface ModelRoutesOptions {
+  models: ModelRegistry;
+  /** Named system prompts, by name. */
+  systemTemplates: Readonly<Record<string, string>>;
+}
+
+/** `GET /v1/models`: the configured models in the OpenAI list shape, and the system prompt templates. */
+export const modelRoutes: FastifyPluginAsyncZod<ModelRoutesOptions> = async (
+  app,
+  { models, systemTemplates },
+) => {
   // Fixed at start; `created` is when this server started, as OpenAI clients only need a number.
   const created = Math.floor(Date.now() / 1000);
   app.get(
@@ -24,7 +35,7 @@ export function modelRoutes(app: App, { models, config }: AppContext): void {
       })),
       default_model: models.defaultModel,
       providers: models.providerIds(),
-      system_templates: Object.keys(config.systemTemplates),
+      system_templates: Object.keys(systemTemplates),
     }),
   );
-}
+};

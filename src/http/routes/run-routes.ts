@@ -1,13 +1,24 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { nativeSseFormat } from '../../formats/index.js';
 import { idParamsSchema, problemSchema, runEvent, runInfoSchema } from '../../protocol/index.js';
+import { openRun, type RunRegistry, RunNotFoundError } from '../../runs/index.js';
 import type { RunStore } from '../../store/index.js';
-import type { App, AppContext } from '../app-context.js';
-import { HttpProblem } from '../problem.js';
-import { streamRun } from '../stream-run.js';
+import type { HttpDelivery } from '../delivery/http-delivery.js';
 
-export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
-  const { runs, config } = ctx;
+export interface RunRoutesOptions {
+  runs: RunRegistry;
+  runStore: RunStore;
+  delivery: HttpDelivery;
+  /** `retry:` sent first on a resumed stream (`SSE_RETRY_MS`). */
+  retryMs: number;
+}
 
+/** A run's status, its resumable event stream, and its cancel: wherever it runs. */
+export const runRoutes: FastifyPluginAsyncZod<RunRoutesOptions> = async (
+  app,
+  { runs, runStore, delivery, retryMs },
+) => {
   app.get(
     '/v1/runs/:id',
     {
@@ -20,7 +31,7 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
     },
     async (request) => {
       const info = await runStore.get(request.userId, request.params.id);
-      if (!info) throw notFound(request.params.id);
+      if (!info) throw new RunNotFoundError(request.params.id);
       // A running run's position lives in its log, not yet in the database.
       const log = info.status === 'running' ? await runs.openLog(info.id) : undefined;
       return log ? { ...info, last_event_id: log.lastId } : info;
@@ -50,26 +61,8 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
     async (request, reply) => {
       const { id } = request.params;
       const after = request.headers['last-event-id'] ?? request.query.after ?? 0;
-      // Ownership first: another user's run is unknown, whether or not its log is still there.
-      const info = await runStore.get(request.userId, id);
-      if (!info) throw notFound(id);
-      const log = await runs.openLog(id);
-      if (!log) {
-        throw new HttpProblem(
-          410,
-          'run_expired',
-          `The events of run "${id}" are no longer kept; its final message is in conversation "${info.conversation_id}".`,
-        );
-      }
-      return streamRun(reply, log, {
-        after,
-        keepAliveMs: config.sseKeepAliveMs,
-        stallMs: config.subscriberStallMs,
-        retryMs: config.sseRetryMs,
-        lifecycle: ctx.lifecycle,
-        runId: id,
-        onClose: runs.subscribe(id),
-      });
+      const { log } = await openRun(runs, runStore, request.userId, id);
+      return delivery.stream(reply, { target: { id, log, after } }, nativeSseFormat(id, { retryMs }));
     },
   );
 
@@ -85,13 +78,9 @@ export function runRoutes(app: App, ctx: AppContext, runStore: RunStore): void {
     },
     async (request, reply) => {
       const info = await runStore.get(request.userId, request.params.id);
-      if (!info) throw notFound(request.params.id);
+      if (!info) throw new RunNotFoundError(request.params.id);
       if (info.status === 'running') await runs.cancel(info.id);
       return reply.code(202).send(info);
     },
   );
-}
-
-function notFound(id: string): HttpProblem {
-  return new HttpProblem(404, 'run_not_found', `No run with id "${id}".`);
-}
+};

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { problemSchema } from '../../protocol/index.js';
-import type { App, AppContext } from '../app-context.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Lifecycle } from '../../lifecycle.js';
+import type { Database } from '../../store/index.js';
+import type { App } from '../app.js';
 import { problem, sendProblem } from '../problem.js';
 
 const serviceInfo = z
@@ -23,15 +26,37 @@ const HOME = `<!doctype html>
 </ul></body></html>
 `;
 
-export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: string): void {
-  // Collected as routes register, so the list never drifts from what is served.
-  const endpoints: { method: string; path: string }[] = [];
+export interface Endpoint {
+  method: string;
+  path: string;
+}
+
+/**
+ * The app's endpoints, collected as routes register (so the list never drifts from what is served). Call it
+ * on the root app before any route is registered.
+ */
+export function collectEndpoints(app: App): readonly Endpoint[] {
+  const endpoints: Endpoint[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.url.startsWith('/docs') || route.url === '/openapi.json') return;
     for (const method of methods) if (method !== 'HEAD') endpoints.push({ method, path: route.url });
   });
+  return endpoints;
+}
 
+export interface ServiceRoutesOptions {
+  db: Database;
+  lifecycle: Lifecycle;
+  version: string;
+  endpoints: readonly Endpoint[];
+}
+
+/** Discovery, liveness and readiness. */
+export const serviceRoutes: FastifyPluginAsyncZod<ServiceRoutesOptions> = async (
+  app,
+  { db, lifecycle, version, endpoints },
+) => {
   app.get(
     '/',
     {
@@ -51,7 +76,14 @@ export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: 
     async (request, reply) => {
       if (request.headers.accept?.includes('text/html'))
         return reply.type('text/html; charset=utf-8').send(HOME);
-      return { name: 'StreamForge', version, ui: '/ui', docs: '/docs', openapi: '/openapi.json', endpoints };
+      return {
+        name: 'StreamForge',
+        version,
+        ui: '/ui',
+        docs: '/docs',
+        openapi: '/openapi.json',
+        endpoints: [...endpoints],
+      };
     },
   );
 
@@ -92,4 +124,4 @@ export function serviceRoutes(app: App, { db, lifecycle }: AppContext, version: 
       }
     },
   );
-}
+};

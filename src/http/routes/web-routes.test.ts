@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import type { App } from '../app-context.js';
+import type { App } from '../app.js';
 import { webRoutes } from './web-routes.js';
 
 async function appServing(dir: string) {

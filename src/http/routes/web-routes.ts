@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { problemSchema } from '../../protocol/index.js';
-import type { App } from '../app-context.js';
+import type { App } from '../app.js';
 import { problem, sendProblem } from '../problem.js';
 
 /**

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, openTestDatabase } from '../../test/helpers/test-database.js';
+import { type ConversationId, newId } from '../protocol/index.js';
+import { MessageStore } from './message-store.js';
+import { migrate } from './migrations.js';
+import type { Turn, TurnAdmission } from './turn-admission.js';
+import { TurnStore } from './turn-store.js';
+
+describe.each(ENGINES)('MessageStore on %s', (engine) => {
+  let t: Awaited<ReturnType<typeof openTestDatabase>>;
+  let messages: MessageStore;
+  let turns: TurnStore;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+    await migrate(t.db);
+    messages = new MessageStore(t.db);
+    turns = new TurnStore(t.db);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  async function admit(text: string, conversationId?: ConversationId): Promise<Turn> {
+    const admission: TurnAdmission = {
+      kind: 'message',
+      text,
+      conversationId,
+      userId: 'ann',
+      runId: newId('run'),
+      model: 'local',
+      instanceId: 'instance-a',
+      leaseMs: 30_000,
+      maxConcurrentRuns: 100,
+      maxMessages: 100,
+    };
+    const result = await turns.admit(admission);
+    if (!('turn' in result)) throw new Error(result.refused);
+    return result.turn;
+  }
+  function finish(turn: Turn, content: string) {
+    return messages.finish(turn.assistantMessageId, {
+      content,
+      status: 'complete',
+      usage: { input_tokens: 3, output_tokens: 5, cost_usd: null },
+      metrics: { ttft_ms: 10, duration_ms: 20, tokens_per_s: 250 },
+      components: [],
+      sources: [],
+    });
+  }
+
+  it('history is oldest first, stops at the given message and leaves out empty answers', async () => {
+    const first = await admit('one');
+    await finish(first, 'answer one');
+    const second = await admit('two', first.conversationId);
+    const third = await admit('three', first.conversationId);
+
+    expect(await messages.history(first.conversationId, third.userMessageId)).toEqual([
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'answer one' },
+      { role: 'user', content: 'two' },
+      { role: 'user', content: 'three' },
+    ]);
+    expect(await messages.history(first.conversationId, second.userMessageId)).toHaveLength(3);
+  });
+
+  it('saveProgress writes only while the message is streaming', async () => {
+    const turn = await admit('count to three');
+    const content = async () =>
+      (
+        await t.db.query<{ content: string }>('select content from messages where id = $1', [
+          turn.assistantMessageId,
+        ])
+      )[0]?.content;
+
+    await messages.saveProgress(turn.assistantMessageId, 'one, two');
+    expect(await content()).toBe('one, two');
+    await finish(turn, 'one, two, three');
+    await messages.saveProgress(turn.assistantMessageId, 'one, two');
+    expect(await content()).toBe('one, two, three');
+  });
+
+  it('finish stores the status, usage, metrics, components and sources', async () => {
+    const turn = await admit('hi');
+    await finish(turn, 'hello');
+
+    const [row] = await t.db.query(
+      'select content, status, usage, metrics, components, sources from messages where id = $1',
+      [turn.assistantMessageId],
+    );
+    expect(row).toEqual({
+      content: 'hello',
+      status: 'complete',
+      usage: { input_tokens: 3, output_tokens: 5, cost_usd: null },
+      metrics: { ttft_ms: 10, duration_ms: 20, tokens_per_s: 250 },
+      components: [],
+      sources: [],
+    });
+  });
+});

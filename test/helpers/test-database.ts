@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { type Database, openDatabase } from '../../src/store/index.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (as `.ci/run` does). */
+export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/** A fresh database: in-memory PGlite, or a schema of its own on the PostgreSQL of DATABASE_URL. */
+export async function openTestDatabase(
+  engine: Engine,
+  vector = false,
+): Promise<{ db: Database; schema?: string; drop(): Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await openDatabase({ engine: 'pglite', vector });
+    return { db, drop: () => db.close() };
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const schema = `sf_test_${randomBytes(6).toString('hex')}`;
+  const db = await openDatabase({ engine: 'postgres', url, schema });
+  return {
+    db,
+    schema,
+    async drop() {
+      try {
+        await db.exec(`drop schema ${schema} cascade`);
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
