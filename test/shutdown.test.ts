@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/index.js';
 import { ScriptedModel } from './helpers/scripted-model.js';
@@ -71,7 +72,7 @@ describe('graceful shutdown', () => {
     await t.db.close();
   });
 
-  it('on SIGTERM the process tells its clients to reconnect and exits after storing the unfinished run', async () => {
+  it('on SIGTERM the process tells its clients to reconnect (Socket.IO ones to ask again) and exits after storing the unfinished runs', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sf-sigterm-'));
     const port = await freePort();
     const child = spawn(
@@ -90,6 +91,7 @@ describe('graceful shutdown', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+    let socket: Socket | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on(
@@ -99,6 +101,24 @@ describe('graceful shutdown', () => {
         child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
       });
       const url = `http://127.0.0.1:${port}`;
+      // A Socket.IO answer in progress too: its client is told to send the message again, before the socket closes.
+      socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+      const socketIoEvents: string[] = [];
+      const socketIoClosed = new Promise<void>((resolve) =>
+        socket?.once('disconnect', () => {
+          socketIoEvents.push('disconnect');
+          resolve();
+        }),
+      );
+      const answering = new Promise<void>((resolve) => {
+        socket?.on('chat_token', () => {
+          if (socketIoEvents.at(-1) !== 'chat_token') socketIoEvents.push('chat_token');
+          resolve();
+        });
+      });
+      socket.on('chat_error', ({ error }: { error: string }) => socketIoEvents.push(`chat_error: ${error}`));
+      socket.emit('chat_stream', { message: 'How do I cancel a generation?' });
+      await answering;
       const response = await fetch(`${url}/v1/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -112,6 +132,12 @@ describe('graceful shutdown', () => {
         if (e.event === 'token' && ++tokens === 3) child.kill('SIGTERM');
       });
       expect(events.at(-1)).toMatchObject({ event: 'reconnect', data: { type: 'reconnect' } });
+      await socketIoClosed;
+      expect(socketIoEvents).toEqual([
+        'chat_token',
+        'chat_error: The server is restarting; please send your message again.',
+        'disconnect',
+      ]);
       expect(await exited).toBe(0);
       const received = events
         .filter((e) => e.event === 'token')
@@ -119,13 +145,15 @@ describe('graceful shutdown', () => {
         .join('');
       const db = await openDatabase({ engine: 'pglite', dataDir });
       const [message] = await db.query<{ status: string; content: string }>(
-        "select status, content from messages where role = 'assistant'",
+        'select m.status, m.content from messages m join runs r on r.message_id = m.id where r.id = $1',
+        [events[0]?.data.run_id],
       );
       await db.close();
       // The answer went on until the deadline: what the client saw is its beginning; it was not finished.
       expect(message?.status).toBe('interrupted');
       expect(message?.content.startsWith(received)).toBe(true);
     } finally {
+      socket?.disconnect();
       child.kill('SIGKILL');
     }
   });

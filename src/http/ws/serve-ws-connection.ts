@@ -40,7 +40,7 @@ export interface WsConnectionOptions {
 /**
  * One WebSocket carrying any number of runs: starts, resumes and cancels them on request and follows each
  * for the client, its events tagged with their `run_id`. Closing the socket only ends its subscriptions; at
- * shutdown every run it follows tells the client where to resume, then the socket closes (1012).
+ * shutdown every run it follows tells the client where to resume, then the server closes the socket (1012).
  */
 export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o: WsConnectionOptions): void {
   const log = request.log;
@@ -50,11 +50,8 @@ export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o:
   const following = new Set<string>();
   let starting = 0;
 
-  // After every run followed here has written its reconnect notice (listeners of the same abort, registered
-  // later than this one): then the socket closes.
-  const onShutdown = () => setImmediate(() => socket.close(1012, 'server restarting'));
-  if (o.lifecycle.shuttingDown) onShutdown();
-  else o.lifecycle.signal.addEventListener('abort', onShutdown, { once: true });
+  // A socket opened while the server shuts down is closed at once; the others close with the server.
+  if (o.lifecycle.shuttingDown) socket.close(1012, 'server restarting');
   let alive = true;
 
   const heartbeat = setInterval(() => {
@@ -66,7 +63,6 @@ export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o:
     alive = true;
   });
   socket.on('close', () => {
-    o.lifecycle.signal.removeEventListener('abort', onShutdown);
     clearInterval(heartbeat);
     closed.abort();
   });

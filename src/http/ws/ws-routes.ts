@@ -14,7 +14,16 @@ export interface WsRoutesOptions extends Omit<WsConnectionOptions, 'schema'> {
  * `cancel`, `resume` and `ping`; the server sends every run event as SSE does, tagged with `run_id` and `id`.
  */
 export const wsRoutes: FastifyPluginAsyncZod<WsRoutesOptions> = async (app, o) => {
-  await app.register(fastifyWebsocket, { options: { maxPayload: o.maxPayloadBytes } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: o.maxPayloadBytes },
+    // When the server closes, every run a socket follows has told its client where to resume already: the
+    // sockets close with 1012, "service restart".
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(1012, 'server restarting');
+      this.websocketServer.close();
+      done();
+    },
+  });
   const options: WsConnectionOptions = {
     turns: o.turns,
     runs: o.runs,
