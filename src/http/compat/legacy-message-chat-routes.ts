@@ -38,6 +38,7 @@ export const legacyMessageChatRoutes: FastifyPluginAsyncZod<LegacyRoutesOptions>
             415: problemSchema,
             422: problemSchema,
             429: problemSchema,
+            503: problemSchema,
           },
         },
       },

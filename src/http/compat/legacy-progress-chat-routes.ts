@@ -46,6 +46,7 @@ export const legacyProgressChatRoutes: FastifyPluginAsyncZod<LegacyRoutesOptions
             413: problemSchema,
             415: problemSchema,
             429: problemSchema,
+            503: problemSchema,
           },
         },
       },

@@ -52,6 +52,7 @@ export const legacySessionChatRoutes: FastifyPluginAsyncZod<LegacySessionRoutesO
           415: problemSchema,
           422: problemSchema,
           429: problemSchema,
+          503: problemSchema,
         },
       },
     },

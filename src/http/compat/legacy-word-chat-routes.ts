@@ -32,6 +32,7 @@ export const legacyWordChatRoutes: FastifyPluginAsyncZod<LegacyRoutesOptions> = 
           413: problemSchema,
           415: problemSchema,
           429: problemSchema,
+          503: problemSchema,
         },
       },
     },

@@ -60,6 +60,7 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
           415: openaiProblemSchema,
           429: openaiProblemSchema,
           502: openaiProblemSchema,
+          503: openaiProblemSchema,
         },
       },
     },

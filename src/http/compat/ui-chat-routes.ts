@@ -59,6 +59,7 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
           413: problemSchema,
           415: problemSchema,
           429: problemSchema,
+          503: problemSchema,
         },
       },
     },
