@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../protocol/index.js';
+import { TEST_START } from '../protocol/test-events.js';
 import { type OpenRunConnection, RunStream } from './run-stream.js';
 
-const start: RunEvent = {
-  type: 'start',
-  run_id: 'run_1',
-  conversation_id: 'conv_1',
-  user_message_id: 'msg_u',
-  assistant_message_id: 'msg_a',
-  model: 'local',
-  language: null,
-};
+const start: RunEvent = { ...TEST_START, language: null };
 const done: RunEvent = {
   type: 'done',
   finish_reason: 'stop',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, Source } from '../protocol/index.js';
+import { loggedEvents, TEST_START } from '../protocol/test-events.js';
 import { legacyMessageFormat } from './legacy-message-format.js';
 import { legacyProgressFormat, type ProgressChatContext } from './legacy-progress-format.js';
 import { legacySessionFormat } from './legacy-session-format.js';
@@ -35,15 +36,7 @@ const done: RunEvent = {
 };
 /** A run with retrieval, as `runChat` appends it. */
 const ragRun: RunEvent[] = [
-  {
-    type: 'start',
-    run_id: 'run_1',
-    conversation_id: 'conv_1',
-    user_message_id: 'msg_u',
-    assistant_message_id: 'msg_a',
-    model: 'local',
-    language: 'en',
-  },
+  TEST_START,
   progress('history', 'started'),
   progress('history', 'completed'),
   progress('prepare_query', 'started'),
@@ -73,9 +66,7 @@ const context: ProgressChatContext = {
 
 /** The SSE text a format makes of these events, each logged with its id. */
 function encode(format: WireFormat, events: RunEvent[]): string {
-  return sseFrames(
-    events.flatMap((e, i) => format.encode({ id: i + 1, type: e.type, data: JSON.stringify(e) })),
-  );
+  return sseFrames(loggedEvents(events).flatMap((e) => format.encode(e)));
 }
 
 /** Splits encoded SSE text into frames and reads each as {event, data}. */
@@ -248,9 +239,7 @@ describe('token encoders', () => {
 
   it('Socket.IO: chat_token with the same fields as /api/chat/stream, then chat_complete', () => {
     const format = socketIoFormat('s-1');
-    const frames = tokensThenDone.flatMap((e, i) =>
-      format.encode({ id: i + 1, type: e.type, data: JSON.stringify(e) }),
-    );
+    const frames = loggedEvents(tokensThenDone).flatMap((e) => format.encode(e));
     expect(frames).toEqual([
       { event: 'chat_token', data: { token: 'Every', count: 1, partial: 'Every' } },
       { event: 'chat_token', data: { token: ' 300 km.', count: 2, partial: 'Every 300 km.' } },

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../protocol/index.js';
+import { loggedEvents, TEST_START } from '../protocol/test-events.js';
 import { type OpenaiChunkOptions, openaiChunkFormat } from './openai-chunk-format.js';
 import { sseFrames } from './sse-framer.js';
 import type { WireFormat } from './wire-format.js';
 
-const start = {
-  type: 'start',
-  run_id: 'run_1',
-  conversation_id: 'conv_1',
-  user_message_id: 'msg_u',
-  assistant_message_id: 'msg_a',
-  model: 'local',
-  language: 'en',
-} as const;
+const start = TEST_START;
 const head =
   '"id":"chatcmpl-run_1","object":"chat.completion.chunk","created":1700000000,"model":"local","system_fingerprint":null';
 const options: OpenaiChunkOptions = {
@@ -24,9 +17,7 @@ const options: OpenaiChunkOptions = {
 
 /** The bytes a whole run becomes: every event's frames, then the trailer after the terminal one. */
 function streamOf(format: WireFormat, events: RunEvent[]): string {
-  const frames = events.flatMap((e, i) =>
-    format.encode({ id: i + 1, type: e.type, data: JSON.stringify(e) }),
-  );
+  const frames = loggedEvents(events).flatMap((e) => format.encode(e));
   const ended = events.some((e) => e.type === 'done' || e.type === 'error');
   return sseFrames([...frames, ...(ended ? (format.trailer ?? []) : [])]);
 }

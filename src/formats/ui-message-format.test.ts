@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../protocol/index.js';
+import { TEST_START } from '../protocol/test-events.js';
 import { sseFrames } from './sse-framer.js';
 import { createUiMessageEncoder, uiMessageFormat } from './ui-message-format.js';
 
-const start: RunEvent = {
-  type: 'start',
-  run_id: 'run_1',
-  conversation_id: 'conv_1',
-  user_message_id: 'msg_u',
-  assistant_message_id: 'msg_a',
-  model: 'local',
-  language: 'en',
-};
+const start = TEST_START;
 const usage = { input_tokens: 3, output_tokens: 2, cost_usd: 0 };
 const metrics = { ttft_ms: 1, duration_ms: 5, tokens_per_s: 400 };
 

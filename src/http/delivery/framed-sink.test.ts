@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Frame, nativeSseFormat, sseFrames, uiMessageFormat } from '../../formats/index.js';
 import type { LoggedEvent, RunEvent } from '../../protocol/index.js';
+import { TEST_START } from '../../protocol/test-events.js';
 import type { FrameChannel } from './frame-channel.js';
 import { framedSink } from './framed-sink.js';
 
@@ -30,15 +31,7 @@ const logged = (id: number, event: RunEvent): LoggedEvent => ({
   type: event.type,
   data: JSON.stringify(event),
 });
-const start: RunEvent = {
-  type: 'start',
-  run_id: 'run_1',
-  conversation_id: 'conv_1',
-  user_message_id: 'msg_u',
-  assistant_message_id: 'msg_a',
-  model: 'local',
-  language: null,
-};
+const start = TEST_START;
 
 describe('framedSink', () => {
   it('writes a native stream byte for byte: opening retry, events, ping, then the shutdown notice', () => {
