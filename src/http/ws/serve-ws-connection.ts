@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
@@ -46,6 +47,8 @@ export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o:
   const log = request.log;
   const userId = request.userId;
   const closed = new AbortController();
+  // Each run the socket follows (up to MAX_RUNS_PER_SOCKET) listens for its close.
+  setMaxListeners(0, closed.signal);
   /** Runs this socket reads or is looking up; `starting` counts chats not started yet. */
   const following = new Set<string>();
   let starting = 0;
