@@ -22,3 +22,26 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/** One field that did not validate, named by its path (`body.message`, `messages.2.content`…). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Input that does not validate: every field's problem, and the code `message_too_long` when what is wrong is
+ * that the message is longer than the server takes (clients show that one differently), else `invalid_request`.
+ */
+export class InvalidInputError extends DomainError {
+  constructor(
+    readonly errors: FieldProblem[],
+    messageTooLong = false,
+  ) {
+    super(
+      'invalid',
+      messageTooLong ? 'message_too_long' : 'invalid_request',
+      errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+    );
+  }
+}

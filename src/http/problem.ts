@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, type RefusalKind } from '../domain-error.js';
+import { DomainError, InvalidInputError, type RefusalKind } from '../domain-error.js';
 import { RateLimitedError } from '../limits/index.js';
 import type { Problem } from '../protocol/index.js';
 import { setRateLimitHeaders } from './guards/rate-limit-headers.js';
@@ -74,6 +74,8 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
  * `instance` is the request's path.
  */
 export function problemFor(error: unknown, instance?: string): Problem {
+  if (error instanceof InvalidInputError)
+    return problem(400, error.code, error.message, instance, error.errors);
   if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, instance);
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.detail, instance, error.errors);
@@ -84,8 +86,7 @@ export function problemFor(error: unknown, instance?: string): Problem {
       message: v.message ?? 'invalid',
     }));
     const tooLong = error.validation.some((v) => v.instancePath === '/message' && v.keyword === 'too_big');
-    const code = tooLong ? 'message_too_long' : 'invalid_request';
-    return problem(400, code, errors.map((e) => `${e.path}: ${e.message}`).join('; '), instance, errors);
+    return problemFor(new InvalidInputError(errors, tooLong), instance);
   }
   switch ((error as FastifyError).code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

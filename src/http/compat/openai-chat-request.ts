@@ -5,7 +5,7 @@ import {
   onDisconnect,
   ragOptionsSchema,
 } from '../../protocol/index.js';
-import { HttpProblem } from '../problem.js';
+import { InvalidInputError } from '../../domain-error.js';
 
 /** Asks for the server's default model, as OpenAI clients must name one. */
 export const DEFAULT_MODEL_ALIAS = 'streamforge';
@@ -89,7 +89,7 @@ export type OpenaiChatRequest = z.infer<typeof openaiChatRequestSchema>;
 
 /**
  * The native chat request an OpenAI request stands for, checked by the native schema (message limits…) with
- * problems pointing at the OpenAI fields. Throws HttpProblem 400.
+ * problems pointing at the OpenAI fields. Throws InvalidInputError (400).
  */
 export function toChatRequest(
   body: OpenaiChatRequest,
@@ -125,12 +125,7 @@ export function toChatRequest(
     return { path, message: issue.message };
   });
   const tooLong = parsed.error.issues.some((i) => i.path[0] === 'message' && i.code === 'too_big');
-  throw new HttpProblem(
-    400,
-    tooLong ? 'message_too_long' : 'invalid_request',
-    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-    errors,
-  );
+  throw new InvalidInputError(errors, tooLong);
 }
 
 /** The text of message `i`: a string, or its text parts joined; other parts (images, audio…) are refused. */
@@ -145,6 +140,6 @@ function textOf(messages: OpenaiChatRequest['messages'], i: number): string {
   return texts.join('\n');
 }
 
-function invalid(path: string, message: string): HttpProblem {
-  return new HttpProblem(400, 'invalid_request', `${path}: ${message}`, [{ path, message }]);
+function invalid(path: string, message: string): InvalidInputError {
+  return new InvalidInputError([{ path, message }]);
 }

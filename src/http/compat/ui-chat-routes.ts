@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { InvalidInputError } from '../../domain-error.js';
 import { uiMessageFormat } from '../../formats/index.js';
 import { problemSchema } from '../../protocol/index.js';
 import type { RunRegistry } from '../../runs/index.js';
 import type { ConversationStore } from '../../store/index.js';
 import type { SessionLinks, SessionRef, TurnStarter } from '../../turns/index.js';
 import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
-import { HttpProblem } from '../problem.js';
 import { lastUserText, uiChatRequestSchema } from './ui-chat-request.js';
 
 const uiMessageChunk = z
@@ -83,14 +83,13 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         }
       }
       const message = lastUserText(body.messages);
-      if (message === '')
-        throw new HttpProblem(400, 'invalid_request', 'The last user message has no text part.');
+      if (message === '') {
+        const empty = 'The last user message has no text part.';
+        throw new InvalidInputError([{ path: 'body.messages', message: empty }]);
+      }
       if (message.length > o.maxMessageChars) {
-        throw new HttpProblem(
-          400,
-          'message_too_long',
-          `message must be at most ${o.maxMessageChars} characters`,
-        );
+        const tooLong = `the last user message must be at most ${o.maxMessageChars} characters`;
+        throw new InvalidInputError([{ path: 'body.messages', message: tooLong }], true);
       }
       const started = await o.turns.start({
         kind: 'message',

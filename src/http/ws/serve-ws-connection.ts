@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
+import { DomainError, InvalidInputError } from '../../domain-error.js';
 import { nativeWsFormat } from '../../formats/index.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { ChatRequest, WsClientMessage, WsErrorMessage, WsPongMessage } from '../../protocol/index.js';
@@ -100,7 +101,7 @@ export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o:
     }
     const requestId = requestIdOf(json);
     const parsed = o.schema.safeParse(json);
-    if (!parsed.success) return sendError(...describeInvalid(parsed.error), requestId);
+    if (!parsed.success) return refuse(invalidMessage(parsed.error), requestId);
     const message = parsed.data;
     switch (message.type) {
       case 'ping': {
@@ -217,14 +218,19 @@ function withRequestId(requestId: string | undefined): { request_id?: string } {
   return requestId === undefined ? {} : { request_id: requestId };
 }
 
-/** The error code and message for a message that failed validation, with the same codes as HTTP. */
-function describeInvalid(error: z.ZodError): [code: string, message: string] {
+/** What is wrong with a message that failed validation, with the same codes as HTTP. */
+function invalidMessage(error: z.ZodError): DomainError {
   const issues = error.issues;
-  if (issues.some((i) => i.code === 'invalid_union' && i.path.join('.') === 'type'))
-    return ['unknown_message_type', 'Unknown message type; send "chat", "cancel", "resume" or "ping".'];
-  const text = issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+  if (issues.some((i) => i.code === 'invalid_union' && i.path.join('.') === 'type')) {
+    return new DomainError(
+      'invalid',
+      'unknown_message_type',
+      'Unknown message type; send "chat", "cancel", "resume" or "ping".',
+    );
+  }
   const tooLong = issues.some((i) => i.code === 'too_big' && i.path.join('.') === 'message');
-  return [tooLong ? 'message_too_long' : 'invalid_request', text];
+  return new InvalidInputError(
+    issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    tooLong,
+  );
 }
