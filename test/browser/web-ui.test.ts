@@ -219,9 +219,12 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     expect(await card.locator('figcaption').textContent()).toBe('Order 1042');
     expect(await card.locator('dt').allTextContents()).toEqual(['Status', 'Items', 'Total']);
     expect(await card.locator('dd').allTextContents()).toEqual(['Shipped', '3', '$129.50']);
-    const counts = await fieldCounts();
-    // Each field showed up on its own, as it arrived.
-    expect(counts.filter((n) => n > 0)).toEqual([1, 2, 3]);
+    const counts = (await fieldCounts()).filter((n) => n > 0);
+    // The card filled while it streamed: it was shown with fewer fields before it had all three, and never lost
+    // one. (A loaded machine may deliver two fields in one read, so not every count need show.)
+    expect(counts.at(-1)).toBe(3);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(await lastAnswer(p).locator('.markdown p').allTextContents()).toEqual([
       'Here is your order.',
       'It ships today.',
