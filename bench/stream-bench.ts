@@ -1,537 +1,269 @@
 /**
- * StreamForge's streaming hot path against the floor of what Node can do with the same bytes.
+ * StreamForge against the floor of what Node can do with the same bytes, figure by figure, as ratios measured
+ * in one run.
  *
- * Two servers, each in its own child process on 127.0.0.1: the floor (floor-server.ts, bare `node:http`
- * writing the events StreamForge would write) and StreamForge (streamforge-server.ts, the real server on an
- * in-memory PGlite with a zero-cost model). One load generator, here in the parent, drives both the same
- * way: N concurrent `POST /v1/chat` streams, a warm-up round (JIT, N keep-alive connections, the database's
- * first growth), a measured round, then N streams held open after 10 tokens to weigh what an open stream
- * costs the server. Every stream is aborted after 60 s; the children are stopped whatever happens.
+ * The floor (floor-server.ts, bare `node:http` writing the events StreamForge would write) and StreamForge
+ * (streamforge-server.ts: the real server with zero-cost models) each run in a child process on 127.0.0.1:
+ * StreamForge on in-memory PGlite, and also on PostgreSQL when DATABASE_URL is set and with its run log in
+ * Redis when REDIS_URL is set. One load generator, here in the parent, drives each the same way. Every figure
+ * is measured in `--pairs` interleaved pairs (floor, then StreamForge) and shown as the range of the ratio.
+ * The run stops at once, failing, when the floor no longer sends the bytes StreamForge sends.
  *
- *   npm run bench [-- --n 100,1000,5000 --tokens 1000 --cpu-prof ./prof]
+ *   npm run bench [-- --only events,runs,redis,ttft,held --pairs 3 --held 10000 --seconds 5 --cpu-prof DIR]
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HELD_AFTER, type Stats, type ToChild, type ToParent } from './ipc.js';
+import {
+  agentFor,
+  chatBody,
+  closedLoop,
+  failures,
+  openStream,
+  percentile,
+  round,
+  type StreamResult,
+} from './load.js';
+import { compareProbes, probe } from './probe.js';
+import { cpuMs, ServerChild } from './server-child.js';
 
-const USAGE = `npm run bench -- [--n 100,1000] [--tokens 200] [--cpu-prof DIR]
-  --n          concurrent streams, one table per value (default 100,1000; at most 10000)
-  --tokens     tokens per answer (default 200; at least ${HELD_AFTER})
-  --cpu-prof   write a CPU profile of each server's measured round to DIR/<server>-n<N>-t<tokens>.cpuprofile
-               (open in Chrome DevTools or speedscope)`;
+const SCENARIOS = ['events', 'runs', 'redis', 'ttft', 'held'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const USAGE = `npm run bench -- [--only ${SCENARIOS.join(',')}] [--pairs 3] [--held 10000] [--seconds 5] [--cpu-prof DIR]
+  --only       the scenarios to run (default all)
+  --pairs      interleaved floor/StreamForge pairs per figure (default 3; held streams: 1)
+  --held       streams held open for the memory figure (default 10000)
+  --seconds    length of each closed-loop runs/s measurement (default 5)
+  --cpu-prof   write a CPU profile of StreamForge's measured rounds to DIR/<figure>.cpuprofile`;
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '100,1000' },
-    tokens: { type: 'string', default: '200' },
+    only: { type: 'string', default: SCENARIOS.join(',') },
+    pairs: { type: 'string', default: '3' },
+    held: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '5' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const NS = values.n.split(',').map((s) => Number(s.trim()));
-const TOKENS = Number(values.tokens);
+const only = new Set(values.only.split(',').map((s) => s.trim()));
+const PAIRS = Number(values.pairs);
+const HELD = Number(values.held);
+const SECONDS = Number(values.seconds);
 if (
-  NS.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000) ||
-  !Number.isInteger(TOKENS) ||
-  TOKENS < HELD_AFTER
+  values.help ||
+  [...only].some((s) => !SCENARIOS.includes(s as Scenario)) ||
+  !Number.isInteger(PAIRS) ||
+  PAIRS < 1 ||
+  !Number.isInteger(HELD) ||
+  HELD < 1 ||
+  HELD > 15_000 ||
+  !(SECONDS > 0)
 ) {
-  console.error(USAGE);
-  process.exit(2);
+  console.log(USAGE);
+  process.exit(values.help ? 0 : 2);
 }
+const profDir = values['cpu-prof'];
 
-/** Any stream still open after this is aborted and counted as failed. */
-const STREAM_TIMEOUT_MS = 60_000;
-/** How long a child may take to start, or to answer a request. */
-const CHILD_TIMEOUT_MS = 60_000;
-const HOST = '127.0.0.1';
-const FIXED_BODY = JSON.stringify({ message: 'bench', model: 'bench:fixed' });
-const HELD_BODY = JSON.stringify({ message: 'bench', model: 'bench:held' });
+/** Concurrent clients of the throughput figures. */
+const CLIENTS = 50;
 
 // ---------------------------------------------------------------------------------------------------------
-// The server children
+// Figures
 
-/** CPU time (user + system) between two readings, in ms. */
-const cpuMs = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage) =>
-  (to.user + to.system - from.user - from.system) / 1000;
-
-class ServerChild {
-  readonly #pending = new Map<number, (reply: Extract<ToParent, { type: 'reply' }>) => void>();
-  #seq = 0;
-  #exited: Promise<void>;
-  #alive = true;
-
-  private constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-    public port = 0,
-  ) {
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.#exited.then(() => (this.#alive = false));
-    child.on('message', (message: ToParent) => {
-      if (message.type === 'reply') {
-        this.#pending.get(message.seq)?.(message);
-        this.#pending.delete(message.seq);
-      }
-    });
-  }
-
-  /** Forks `file` and resolves once it listens. */
-  static async start(name: string, file: string, backlog: number): Promise<ServerChild> {
-    const execArgv = ['--expose-gc', '--import', 'tsx'];
-    const child = fork(fileURLToPath(new URL(file, import.meta.url)), [String(TOKENS), String(backlog)], {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const server = new ServerChild(name, child);
-    server.port = await withTimeout(
-      new Promise<number>((resolve, reject) => {
-        child.on('message', (m: ToParent) => m.type === 'listening' && resolve(m.port));
-        child.once('exit', (code) => reject(new Error(`${name} server exited (${code}) before listening`)));
-      }),
-      CHILD_TIMEOUT_MS,
-      `${name} server did not start`,
-    ).catch(async (error: unknown) => {
-      await server.stop();
-      throw error;
-    });
-    return server;
-  }
-
-  /** The child's memory (after a full GC when `gc`) and the CPU time it has used. */
-  async stats(gc: boolean): Promise<Stats> {
-    const { stats } = await this.#request({ type: 'stats', seq: 0, gc });
-    if (!stats) throw new Error(`${this.name} server sent no stats`);
-    return stats;
-  }
-
-  /** Starts the child's CPU profiler. */
-  async profileStart(): Promise<void> {
-    await this.#request({ type: 'profile-start', seq: 0 });
-  }
-
-  /** Stops the child's CPU profiler and has it write the profile to `file`. */
-  async profileStop(file: string): Promise<void> {
-    await this.#request({ type: 'profile-stop', seq: 0, file });
-  }
-
-  #request(message: Extract<ToChild, { seq: number }>) {
-    const seq = ++this.#seq;
-    const reply = new Promise<Extract<ToParent, { type: 'reply' }>>((resolve) =>
-      this.#pending.set(seq, resolve),
-    );
-    this.#send({ ...message, seq });
-    const exited = this.#exited.then(() => {
-      throw new Error(`${this.name} server exited`);
-    });
-    return withTimeout(
-      Promise.race([reply, exited]),
-      CHILD_TIMEOUT_MS,
-      `${this.name} server did not answer ${message.type}`,
-    );
-  }
-
-  /** Lets held streams finish. */
-  release(): void {
-    this.#send({ type: 'release' });
-  }
-
-  async stop(): Promise<void> {
-    if (!this.#alive) return;
-    this.#send({ type: 'stop' });
-    const stopped = await withTimeout(this.#exited, 5000, '').then(
-      () => true,
-      () => false,
-    );
-    if (!stopped) this.child.kill('SIGKILL');
-  }
-
-  #send(message: ToChild): void {
-    if (this.#alive && this.child.connected) this.child.send(message);
-  }
+/** One figure: its measured values per pair, and the target its ratio (or difference) must meet. */
+interface Figure {
+  label: string;
+  /** What the figure compares: `ratio` is StreamForge ÷ the reference, `difference` StreamForge − it (ms). */
+  kind: 'ratio' | 'difference';
+  target: { op: '>=' | '<='; value: number };
+  pairs: { reference: number; sf: number; note?: string }[];
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+const figures: Figure[] = [];
+
+function figure(f: Omit<Figure, 'pairs'>): Figure {
+  const created = { ...f, pairs: [] };
+  figures.push(created);
+  return created;
+}
+
+const score = (f: Figure, p: Figure['pairs'][number]) =>
+  f.kind === 'ratio' ? p.sf / p.reference : p.sf - p.reference;
+const meets = (f: Figure, v: number) => (f.target.op === '>=' ? v >= f.target.value : v <= f.target.value);
+
+const fmt = (v: number) =>
+  Number.isNaN(v)
+    ? '—'
+    : Math.abs(v) >= 1000
+      ? Math.round(v).toLocaleString('en')
+      : Math.abs(v) >= 100
+        ? v.toFixed(0)
+        : Math.abs(v) >= 10
+          ? v.toFixed(1)
+          : v.toFixed(2);
+
+function report(): { passed: number; failed: number } {
+  const rows = figures
+    .filter((f) => f.pairs.length > 0)
+    .map((f) => {
+      const scores = f.pairs.map((p) => score(f, p));
+      const lo = Math.min(...scores);
+      const hi = Math.max(...scores);
+      const worst = f.target.op === '>=' ? lo : hi;
+      const range = (a: number, b: number) => (fmt(a) === fmt(b) ? fmt(a) : `${fmt(a)}–${fmt(b)}`);
+      return {
+        ok: meets(f, worst),
+        cells: [
+          f.label,
+          range(Math.min(...f.pairs.map((p) => p.reference)), Math.max(...f.pairs.map((p) => p.reference))),
+          range(Math.min(...f.pairs.map((p) => p.sf)), Math.max(...f.pairs.map((p) => p.sf))),
+          `${range(lo, hi)}${f.kind === 'difference' ? ' ms' : '×'}`,
+          `${f.target.op === '>=' ? '≥' : '≤'} ${f.target.value}${f.kind === 'difference' ? ' ms' : '×'}`,
+          meets(f, worst) ? 'yes' : 'NO',
+        ],
+      };
+    });
+  const header = ['figure', 'reference', 'StreamForge', 'StreamForge vs reference', 'target', 'met'];
+  const lines = [header, ...rows.map((r) => r.cells)];
+  const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? '').length)));
+  const render = (l: string[]) =>
+    l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+  console.log(`\n${render(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of rows) console.log(render(r.cells));
+  return { passed: rows.filter((r) => r.ok).length, failed: rows.filter((r) => !r.ok).length };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The load generator
+// Measurements
 
-interface StreamResult {
-  /** Ended with a `done` event. */
-  ok: boolean;
-  error?: string;
-  events: number;
-  tokens: number;
-  bytes: number;
-  /** Request start to the first `token` event. */
-  ttftMs: number | undefined;
+/** Streams that did not end with `done`: a figure built on them would mislead, so the run fails. */
+const broken: string[] = [];
+function check(server: ServerChild, label: string, streams: StreamResult[]): void {
+  for (const f of failures(`${server.name} ${label}`, streams)) broken.push(f);
 }
 
-/** A growing list of numbers (inter-event gaps), sorted once at the end. */
-class Samples {
-  #values: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.#values = new Float64Array(Math.max(16, capacity));
-  }
-  push(value: number): void {
-    if (this.length === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
-      grown.set(this.#values);
-      this.#values = grown;
-    }
-    this.#values[this.length++] = value;
-  }
-  sorted(): Float64Array {
-    return this.#values.subarray(0, this.length).sort();
-  }
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
-
-/**
- * One `POST /v1/chat` stream, read to its end. SSE is parsed just enough: frames split on a blank line,
- * comments (`: ping`) and `retry:` skipped, the `event:` line (second after `id:`) checked for `token` and
- * `done`.
- */
-function openStream(
-  port: number,
-  agent: http.Agent,
-  path: string,
-  body: string,
-  gaps?: Samples,
-  onToken?: (tokens: number) => void,
-): Promise<StreamResult> {
-  return new Promise((resolve) => {
-    const startedAt = performance.now();
-    const result: StreamResult = { ok: false, events: 0, tokens: 0, bytes: 0, ttftMs: undefined };
-    let settled = false;
-    const signal = AbortSignal.timeout(STREAM_TIMEOUT_MS);
-    const settle = (error?: string) => {
-      if (settled) return;
-      settled = true;
-      if (error) result.error = signal.aborted ? `aborted after ${STREAM_TIMEOUT_MS / 1000} s` : error;
-      resolve(result);
-    };
-    const req = http.request(
-      {
-        host: HOST,
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        signal,
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          settle(`HTTP ${res.statusCode}`);
-          return;
-        }
-        let tail = '';
-        let lastEventAt = 0;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          const now = performance.now();
-          result.bytes += chunk.length; // the stream is ASCII
-          const text = tail.length > 0 ? tail + chunk : chunk;
-          let from = 0;
-          let end = text.indexOf('\n\n');
-          while (end !== -1) {
-            // Comments (`: ping`) and `retry:` are not events; an event's first line is `id:`.
-            if (text.charCodeAt(from) === 105 /* 'i' */) {
-              if (result.events++ > 0) gaps?.push(now - lastEventAt);
-              lastEventAt = now;
-              const eventLine = text.indexOf('\n', from) + 1;
-              if (text.startsWith('event: token', eventLine)) {
-                if (result.tokens++ === 0) result.ttftMs = now - startedAt;
-                onToken?.(result.tokens);
-              } else if (text.startsWith('event: done', eventLine)) {
-                result.ok = true;
-              }
-            }
-            from = end + 2;
-            end = text.indexOf('\n\n', from);
-          }
-          tail = from < text.length ? text.slice(from) : '';
-        });
-        res.on('end', () => settle(result.ok ? undefined : 'ended without done'));
-        res.on('error', (error) => settle(error.message));
-        res.on('close', () => settle(result.ok ? undefined : 'closed without done'));
-      },
-    );
-    req.on('error', (error) => settle(error.message));
-    req.end(body);
-  });
-}
-
-interface RoundResult {
-  wallMs: number;
-  streams: StreamResult[];
-}
-
-/** N streams at once; resolves when every one has ended. */
-async function round(port: number, agent: http.Agent, n: number, gaps?: Samples): Promise<RoundResult> {
-  const started = performance.now();
-  const streams = await Promise.all(
-    Array.from({ length: n }, () => openStream(port, agent, '/v1/chat', FIXED_BODY, gaps)),
-  );
-  return { wallMs: performance.now() - started, streams };
-}
-
-interface Measured {
-  eventsPerS: number;
-  ttftP50: number;
-  ttftP99: number;
-  gapP99: number;
-  gapP999: number;
-  gapMax: number;
-  /** Server CPU time per delivered event in the measured round. */
-  serverCpuUsPerEvent: number;
-  /** Share of one core the server and the load generator used in the measured round. */
-  serverCpuShare: number;
-  loadCpuShare: number;
-  /** Bytes of server heap + external memory per held stream. */
-  memoryPerStream: number;
-  heapPerStream: number;
-  externalPerStream: number;
-  /** The server's memory with no stream open, after the warm-up and measured rounds. */
-  idle: NodeJS.MemoryUsage;
-  wallMs: number;
-  eventsPerStream: number;
-  bytesPerStream: number;
-  failed: string[];
-}
-
-/** Warm-up round, measured round, held streams: the figures of one server at one N. */
-async function measure(server: ServerChild, n: number, profDir?: string): Promise<Measured> {
-  // One socket per stream, kept between rounds so the measured round does not pay N connects.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: n, maxFreeSockets: n });
+async function profiled<T>(server: ServerChild, name: string, measure: () => Promise<T>): Promise<T> {
+  if (!profDir || server.name === 'floor') return measure();
+  await server.profileStart();
   try {
-    const warm = await round(server.port, agent, n);
-    const gaps = new Samples(n * (TOKENS + 8));
-    if (profDir) await server.profileStart();
-    const before = await server.stats(false);
-    const loadBefore = process.cpuUsage();
-    const { wallMs, streams } = await round(server.port, agent, n, gaps);
-    const loadCpu = cpuMs(loadBefore, process.cpuUsage());
-    const serverCpu = cpuMs(before.cpu, (await server.stats(false)).cpu);
-    if (profDir) await server.profileStop(resolvePath(profDir, `${server.name}-n${n}-t${TOKENS}.cpuprofile`));
-    const held = await heldMemory(server, agent, n);
+    return await measure();
+  } finally {
+    await server.profileStop(resolvePath(profDir, `${server.name}-${name}.cpuprofile`));
+  }
+}
 
-    const ttfts = Float64Array.from(
-      streams.flatMap((s) => (s.ttftMs === undefined ? [] : [s.ttftMs])),
-    ).sort();
-    const sortedGaps = gaps.sorted();
+/** Events per second of `clients` streams of `model` at once (a warm-up round first), and server CPU per event. */
+async function eventsPerSecond(server: ServerChild, model: string, clients: number, name: string) {
+  const agent = agentFor(clients);
+  try {
+    check(server, `${name} warm-up`, (await round(server.port, agent, clients, model)).streams);
+    const before = await server.stats();
+    const { wallMs, streams } = await profiled(server, name, () => round(server.port, agent, clients, model));
+    const cpu = cpuMs(before.cpu, (await server.stats()).cpu);
+    check(server, name, streams);
     const events = streams.reduce((sum, s) => sum + s.events, 0);
-    const ok = streams.filter((s) => s.ok);
-    return {
-      eventsPerS: events / (wallMs / 1000),
-      ttftP50: percentile(ttfts, 0.5),
-      ttftP99: percentile(ttfts, 0.99),
-      gapP99: percentile(sortedGaps, 0.99),
-      gapP999: percentile(sortedGaps, 0.999),
-      gapMax: sortedGaps.at(-1) ?? Number.NaN,
-      serverCpuUsPerEvent: (serverCpu * 1000) / events,
-      serverCpuShare: serverCpu / wallMs,
-      loadCpuShare: loadCpu / wallMs,
-      ...held.memory,
-      wallMs,
-      eventsPerStream: ok.length ? ok.reduce((sum, s) => sum + s.events, 0) / ok.length : 0,
-      bytesPerStream: ok.length ? ok.reduce((sum, s) => sum + s.bytes, 0) / ok.length : 0,
-      failed: [
-        ...failures('warm-up', warm.streams),
-        ...failures('measured', streams),
-        ...failures('held', held.streams),
-      ],
-    };
+    return { perS: events / (wallMs / 1000), cpuUsPerEvent: (cpu * 1000) / events };
   } finally {
     agent.destroy();
   }
 }
 
-function failures(label: string, streams: StreamResult[]): string[] {
-  const counts = new Map<string, number>();
-  for (const s of streams) if (!s.ok) counts.set(s.error ?? '?', (counts.get(s.error ?? '?') ?? 0) + 1);
-  return [...counts].map(([error, count]) => `${label}: ${count} × ${error}`);
+/** Runs ended per second by `clients` clients in a closed loop (after a one-second warm-up), and CPU per run. */
+async function runsPerSecond(server: ServerChild, model: string, name: string) {
+  const agent = agentFor(CLIENTS);
+  try {
+    check(server, `${name} warm-up`, (await closedLoop(server.port, agent, CLIENTS, model, 1000)).streams);
+    const before = await server.stats();
+    const { wallMs, streams } = await profiled(server, name, () =>
+      closedLoop(server.port, agent, CLIENTS, model, SECONDS * 1000),
+    );
+    const cpu = cpuMs(before.cpu, (await server.stats()).cpu);
+    check(server, name, streams);
+    return { perS: streams.length / (wallMs / 1000), cpuUsPerRun: (cpu * 1000) / streams.length };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Time to first token, p50, of `n` new chats at once (a warm-up round first). */
+async function ttftAt(server: ServerChild, n: number) {
+  const agent = agentFor(n);
+  try {
+    check(server, `ttft ${n} warm-up`, (await round(server.port, agent, n, 'bench:200')).streams);
+    const { streams } = await profiled(server, `ttft-${n}`, () => round(server.port, agent, n, 'bench:200'));
+    check(server, `ttft ${n}`, streams);
+    return p50(streams);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Time to first token, p50, of one chat at a time. */
+async function ttftAlone(server: ServerChild) {
+  const agent = agentFor(1);
+  try {
+    const body = chatBody('bench:10');
+    for (let i = 0; i < 30; i++) await openStream(server.port, agent, body);
+    const streams: StreamResult[] = [];
+    for (let i = 0; i < 300; i++) streams.push(await openStream(server.port, agent, body));
+    check(server, 'ttft alone', streams);
+    return p50(streams);
+  } finally {
+    agent.destroy();
+  }
+}
+
+function p50(streams: StreamResult[]): number {
+  return percentile(
+    Float64Array.from(streams.flatMap((s) => (s.ttftMs === undefined ? [] : [s.ttftMs]))).sort(),
+    0.5,
+  );
 }
 
 /**
- * Server memory per open stream: heap + external after a full GC with N streams held after HELD_AFTER
- * tokens, minus the same with none open, divided by N.
+ * Server RSS per held stream: `n` paced streams (one token a second) held open until each has had two tokens,
+ * measured after a full GC, minus the same server idle after an identical warm-up round (so pools and the
+ * database's own growth are not counted), divided by n.
  */
-async function heldMemory(server: ServerChild, agent: http.Agent, n: number) {
-  const idle = (await server.stats(true)).memory;
-  let waiting = n;
-  let allHeld!: () => void;
-  const held = new Promise<void>((resolve) => (allHeld = resolve));
-  const arrived = () => --waiting === 0 && allHeld();
-  const streams = Array.from({ length: n }, () =>
-    // `?hold=1` holds the floor; the `bench:held` model holds StreamForge. Both get the same request.
-    openStream(server.port, agent, '/v1/chat?hold=1', HELD_BODY, undefined, (tokens) => {
-      if (tokens === HELD_AFTER) arrived();
-    }).then((s) => {
-      if (s.tokens < HELD_AFTER) arrived();
-      return s;
-    }),
-  );
-  await withTimeout(held, STREAM_TIMEOUT_MS, '').catch(() => undefined);
-  const open = (await server.stats(true)).memory;
-  server.release();
-  const results = await Promise.all(streams);
-  const heap = (open.heapUsed - idle.heapUsed) / n;
-  const external = (open.external - idle.external) / n;
-  return {
-    memory: { memoryPerStream: heap + external, heapPerStream: heap, externalPerStream: external, idle },
-    streams: results,
+async function heldMemory(server: ServerChild, n: number) {
+  const hold = async () => {
+    const agent = agentFor(n);
+    const stop = new AbortController();
+    let waiting = n;
+    let allFlowing!: () => void;
+    const flowing = new Promise<void>((resolve) => (allFlowing = resolve));
+    const arrived = () => --waiting === 0 && allFlowing();
+    const body = chatBody('bench:paced');
+    const streams = Array.from({ length: n }, () =>
+      openStream(server.port, agent, body, {
+        signal: stop.signal,
+        onToken: (tokens) => tokens === 2 && arrived(),
+      }).then((s) => {
+        if (s.tokens < 2) arrived();
+        return s;
+      }),
+    );
+    await flowing;
+    const stats = await server.stats(true);
+    stop.abort();
+    agent.destroy();
+    const results = await Promise.all(streams);
+    await server.idle();
+    const short = results.filter((s) => s.tokens < 2);
+    if (short.length > 0) broken.push(...failures(`${server.name} held`, short));
+    return stats;
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Same bytes? One stream from each server, compared by headers, event types and JSON field layout.
-
-interface Probe {
-  headers: string[];
-  events: { type: string; shape: string }[];
-}
-
-function probe(port: number): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: HOST,
-        port,
-        path: '/v1/chat',
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(STREAM_TIMEOUT_MS),
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          const headers: string[] = [`status ${res.statusCode}`];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) {
-            const name = (res.rawHeaders[i] ?? '').toLowerCase();
-            // Values that differ on every response.
-            const value = name === 'date' || name === 'x-request-id' ? '…' : res.rawHeaders[i + 1];
-            headers.push(`${name}: ${value}`);
-          }
-          const events = text
-            .split('\n\n')
-            .filter((frame) => frame && !frame.startsWith(':'))
-            .map((frame) => {
-              const lines = frame.split('\n');
-              const data = lines.find((l) => l.startsWith('data: '))?.slice(6) ?? 'null';
-              return {
-                type: `${lines[0]?.replace(/\d+$/, 'n')} | ${lines[1]}`,
-                shape: shapeOf(JSON.parse(data)),
-              };
-            });
-          resolve({ headers, events });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(FIXED_BODY);
-  });
-}
-
-/** The JSON's layout: keys in order and value types, not values. */
-function shapeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(shapeOf).join(',')}]`;
-  if (typeof value === 'object')
-    return `{${Object.entries(value as object)
-      .map(([k, v]) => `${k}:${shapeOf(v)}`)
-      .join(',')}}`;
-  return typeof value;
-}
-
-function compareProbes(floor: Probe, sf: Probe): string[] {
-  const differences: string[] = [];
-  if (floor.headers.join('\n') !== sf.headers.join('\n'))
-    differences.push(
-      `headers: floor [${floor.headers.join('; ')}] vs StreamForge [${sf.headers.join('; ')}]`,
-    );
-  if (floor.events.length !== sf.events.length)
-    differences.push(`events: floor ${floor.events.length} vs StreamForge ${sf.events.length}`);
-  const length = Math.min(floor.events.length, sf.events.length);
-  for (let i = 0; i < length && differences.length < 5; i++) {
-    const f = floor.events[i];
-    const s = sf.events[i];
-    if (f && s && (f.type !== s.type || f.shape !== s.shape))
-      differences.push(`event ${i + 1}: floor ${f.type} ${f.shape} vs StreamForge ${s.type} ${s.shape}`);
-  }
-  return differences;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-
-function table(n: number, floor: Measured, sf: Measured): string {
-  const fmtMs = (v: number) =>
-    Number.isNaN(v) ? '—' : v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
-  const rows: [string, number, number, (v: number) => string][] = [
-    ['events/s', floor.eventsPerS, sf.eventsPerS, (v) => Math.round(v).toLocaleString('en')],
-    ['TTFT p50 (ms)', floor.ttftP50, sf.ttftP50, fmtMs],
-    ['TTFT p99 (ms)', floor.ttftP99, sf.ttftP99, fmtMs],
-    ['inter-event p99 (ms)', floor.gapP99, sf.gapP99, fmtMs],
-    [
-      'memory per open stream (KB)',
-      floor.memoryPerStream / 1024,
-      sf.memoryPerStream / 1024,
-      (v) => v.toFixed(1),
-    ],
-  ];
-  const header = ['', 'floor', 'StreamForge', 'StreamForge/floor'];
-  const lines = [
-    header,
-    ...rows.map(([label, f, s, fmt]) => [label, fmt(f), fmt(s), f > 0 && s > 0 ? (s / f).toFixed(2) : '—']),
-  ];
-  const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? '').length)));
-  const render = (l: string[]) =>
-    l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   ');
-  const kb = (b: number) => (b / 1024).toFixed(1);
-  const mb = (m: NodeJS.MemoryUsage) =>
-    `${(m.heapUsed / 2 ** 20).toFixed(0)} + ${(m.external / 2 ** 20).toFixed(0)} MB`;
-  const pct = (share: number) => `${Math.round(share * 100)}%`;
-  return [
-    `N = ${n} concurrent streams × ${TOKENS} tokens`,
-    ...lines.map(render),
-    `  per stream: floor ${floor.eventsPerStream} events, ${kb(floor.bytesPerStream)} KB; StreamForge ${sf.eventsPerStream} events, ${kb(sf.bytesPerStream)} KB` +
-      ` · measured round: floor ${(floor.wallMs / 1000).toFixed(2)} s, StreamForge ${(sf.wallMs / 1000).toFixed(2)} s`,
-    `  measured round CPU: server ${floor.serverCpuUsPerEvent.toFixed(2)} vs ${sf.serverCpuUsPerEvent.toFixed(2)} µs/event, ` +
-      `${pct(floor.serverCpuShare)} vs ${pct(sf.serverCpuShare)} of a core; load generator ${pct(floor.loadCpuShare)} vs ${pct(sf.loadCpuShare)} of a core (floor vs StreamForge)`,
-    `  inter-event p99.9 / max (ms): floor ${fmtMs(floor.gapP999)} / ${fmtMs(floor.gapMax)}, StreamForge ${fmtMs(sf.gapP999)} / ${fmtMs(sf.gapMax)}`,
-    `  memory per open stream, heap + external: floor ${kb(floor.heapPerStream)} + ${kb(floor.externalPerStream)} KB, StreamForge ${kb(sf.heapPerStream)} + ${kb(sf.externalPerStream)} KB` +
-      ` · idle baseline heap + external: floor ${mb(floor.idle)}, StreamForge ${mb(sf.idle)}`,
-    ...(floor.failed.length || sf.failed.length
-      ? [`  FAILED streams: floor [${floor.failed.join('; ')}], StreamForge [${sf.failed.join('; ')}]`]
-      : []),
-  ].join('\n');
+  await hold();
+  const idle = await server.stats(true);
+  const held = await hold();
+  return {
+    rss: (held.memory.rss - idle.memory.rss) / n,
+    heap: (held.memory.heapUsed + held.memory.external - idle.memory.heapUsed - idle.memory.external) / n,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -541,46 +273,177 @@ const cpus = os.cpus();
 console.log(
   `StreamForge vs floor · node ${process.version} · ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? '?'}) · ${os.platform()} ${os.arch()}`,
 );
-console.log(
-  `N = ${NS.join(', ')} · ${TOKENS} tokens per answer · StreamForge on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'in-memory PGlite'} · each server in its own process, load generator in this one · 127.0.0.1`,
-);
-
 const children: ServerChild[] = [];
-// A last resort: streams are bounded by STREAM_TIMEOUT_MS, so a run longer than this is stuck.
-const watchdog = setTimeout(
-  () => {
-    console.error('bench: run limit reached, stopping');
-    for (const c of children) c.child.kill('SIGKILL');
-    process.exit(1);
-  },
-  (NS.length * 2 * 3 + 2) * STREAM_TIMEOUT_MS,
-);
-watchdog.unref();
+const stopAll = () => Promise.all(children.map((c) => c.stop()));
+process.once('SIGINT', () => {
+  for (const c of children) c.kill();
+  process.exit(130);
+});
 
+let exitCode = 0;
 try {
-  const backlog = Math.max(511, ...NS);
-  const profDir = values['cpu-prof'];
+  const backlog = Math.max(1024, HELD + 100);
   if (profDir) await mkdir(profDir, { recursive: true });
+  const plain = { DATABASE_URL: undefined, REDIS_URL: undefined };
   const floor = await ServerChild.start('floor', './floor-server.ts', backlog);
   children.push(floor);
-  const sf = await ServerChild.start('streamforge', './streamforge-server.ts', backlog);
+  const sf = await ServerChild.start('streamforge', './streamforge-server.ts', backlog, plain);
   children.push(sf);
-
-  const differences = compareProbes(await probe(floor.port), await probe(sf.port));
+  const pgUrl = process.env.DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  const sfPg = pgUrl
+    ? await ServerChild.start('streamforge-pg', './streamforge-server.ts', backlog, {
+        ...plain,
+        DATABASE_URL: pgUrl,
+      })
+    : undefined;
+  if (sfPg) children.push(sfPg);
+  const sfRedis =
+    redisUrl && only.has('redis')
+      ? await ServerChild.start('streamforge-redis', './streamforge-server.ts', backlog, {
+          ...plain,
+          REDIS_URL: redisUrl,
+          REDIS_PREFIX: `sf-bench-${process.pid}:`,
+        })
+      : undefined;
+  if (sfRedis) children.push(sfRedis);
   console.log(
-    differences.length === 0
-      ? 'floor output checked against StreamForge: same headers, same events, same JSON fields'
-      : `WARNING: the floor no longer sends what StreamForge sends — update bench/floor-server.ts:\n  ${differences.join('\n  ')}`,
+    `StreamForge on in-memory PGlite${sfPg ? ', and on PostgreSQL (DATABASE_URL)' : ' (set DATABASE_URL for PostgreSQL)'}` +
+      `${sfRedis ? ', and with its run log in Redis (REDIS_URL)' : redisUrl ? '' : ' (set REDIS_URL for the Redis figure)'}` +
+      ` · ${PAIRS} interleaved pairs per figure · ${CLIENTS} clients for throughput · 127.0.0.1`,
   );
-  console.log('ratio > 1: StreamForge is higher (worse, except for events/s, where < 1 is slower)\n');
 
-  for (const n of NS) {
-    const f = await measure(floor, n, profDir);
-    const s = await measure(sf, n, profDir);
-    console.log(`${table(n, f, s)}\n`);
+  for (const s of [sf, sfPg, sfRedis]) {
+    if (!s) continue;
+    const differences = compareProbes(await probe(floor.port), await probe(s.port));
+    if (differences.length > 0) {
+      console.error(
+        `The floor no longer sends what ${s.name} sends — update bench/floor-server.ts:\n  ${differences.join('\n  ')}`,
+      );
+      process.exitCode = 1;
+      throw new Error('floor and StreamForge differ');
+    }
   }
+  console.log('floor output checked: the same headers, events and JSON fields as StreamForge');
+
+  const pairs = async (f: Figure, measure: () => Promise<Figure['pairs'][number]>, times = PAIRS) => {
+    for (let i = 0; i < times; i++) f.pairs.push(await measure());
+    const last = f.pairs.at(-1);
+    process.stdout.write(
+      `  ${f.label}: ${f.pairs.map((p) => fmt(score(f, p))).join(', ')}${last?.note ? ` (${last.note})` : ''}\n`,
+    );
+  };
+
+  if (only.has('events')) {
+    const f = figure({
+      label: `events/s, ${CLIENTS} clients × 1000 tokens, PGlite`,
+      kind: 'ratio',
+      target: { op: '>=', value: 0.8 },
+    });
+    await pairs(f, async () => {
+      const a = await eventsPerSecond(floor, 'bench:1000', CLIENTS, 'events');
+      const b = await eventsPerSecond(sf, 'bench:1000', CLIENTS, 'events');
+      return {
+        reference: a.perS,
+        sf: b.perS,
+        note: `server CPU per event ${a.cpuUsPerEvent.toFixed(2)} vs ${b.cpuUsPerEvent.toFixed(2)} µs`,
+      };
+    });
+  }
+
+  if (only.has('runs')) {
+    const cases: [number, ServerChild | undefined, string, number][] = [
+      [10, sf, 'PGlite', 0.25],
+      [10, sfPg, 'PostgreSQL', 0.33],
+      [100, sf, 'PGlite', 0.5],
+      [100, sfPg, 'PostgreSQL', 0.5],
+    ];
+    for (const [tokens, server, engine, target] of cases) {
+      if (!server) continue;
+      const f = figure({
+        label: `runs/s, ${CLIENTS} clients × ${tokens} tokens, ${engine}`,
+        kind: 'ratio',
+        target: { op: '>=', value: target },
+      });
+      await pairs(f, async () => {
+        const a = await runsPerSecond(floor, `bench:${tokens}`, `runs-${tokens}`);
+        const b = await runsPerSecond(server, `bench:${tokens}`, `runs-${tokens}`);
+        return {
+          reference: a.perS,
+          sf: b.perS,
+          note: `server CPU per run ${fmt(a.cpuUsPerRun)} vs ${fmt(b.cpuUsPerRun)} µs (${fmt(b.cpuUsPerRun / a.cpuUsPerRun)}×)`,
+        };
+      });
+    }
+  }
+
+  if (only.has('redis') && sfRedis) {
+    const f = figure({
+      label: 'events/s with the run log in Redis (reference: StreamForge without Redis)',
+      kind: 'ratio',
+      target: { op: '>=', value: 0.8 },
+    });
+    await pairs(f, async () => {
+      const a = await eventsPerSecond(sf, 'bench:1000', CLIENTS, 'events');
+      const b = await eventsPerSecond(sfRedis, 'bench:1000', CLIENTS, 'redis');
+      return { reference: a.perS, sf: b.perS };
+    });
+  }
+
+  if (only.has('ttft')) {
+    const many = figure({
+      label: 'TTFT p50, 1000 new chats at once (ms)',
+      kind: 'ratio',
+      target: { op: '<=', value: 2 },
+    });
+    await pairs(many, async () => ({ reference: await ttftAt(floor, 1000), sf: await ttftAt(sf, 1000) }));
+    const alone = figure({
+      label: 'TTFT p50, one chat at a time (ms)',
+      kind: 'difference',
+      target: { op: '<=', value: 2 },
+    });
+    await pairs(alone, async () => ({ reference: await ttftAlone(floor), sf: await ttftAlone(sf) }));
+  }
+
+  if (only.has('held')) {
+    for (const [server, engine] of [
+      [sf, 'PGlite'],
+      [sfPg, 'PostgreSQL'],
+    ] as const) {
+      if (!server) continue;
+      const f = figure({
+        label: `server RSS per held stream (KB), ${HELD} streams at 1 token/s, ${engine}`,
+        kind: 'ratio',
+        target: { op: '<=', value: 1.5 },
+      });
+      await pairs(
+        f,
+        async () => {
+          const a = await heldMemory(floor, HELD);
+          const b = await heldMemory(server, HELD);
+          return {
+            reference: a.rss / 1024,
+            sf: b.rss / 1024,
+            note: `heap + external per stream ${fmt(a.heap / 1024)} vs ${fmt(b.heap / 1024)} KB`,
+          };
+        },
+        1,
+      );
+    }
+  }
+
+  const { passed, failed } = report();
+  if (broken.length > 0) {
+    console.error(`\nFAILED streams (the figures above are not trustworthy):\n  ${broken.join('\n  ')}`);
+    exitCode = 1;
+  }
+  console.log(
+    `\n${passed} of ${passed + failed} targets met · run time ${((performance.now() - runStarted) / 1000).toFixed(0)} s`,
+  );
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  exitCode = 1;
 } finally {
-  await Promise.all(children.map((c) => c.stop()));
-  clearTimeout(watchdog);
+  await stopAll();
 }
-console.log(`run time ${((performance.now() - runStarted) / 1000).toFixed(1)} s`);
+process.exit(exitCode);

@@ -1,30 +1,34 @@
 /**
- * StreamForge as the benchmark measures it, in its own process: the real server (Fastify, run log, SSE
- * writer, chat pipeline, chat store on an in-memory PGlite, or on PostgreSQL when DATABASE_URL is set) with two
- * zero-cost models. `bench:fixed` streams
- * a fixed answer of `tokens` deltas as fast as it is read; `bench:held` stops after 10 deltas until the
- * parent sends `release`. Started by stream-bench.ts.
+ * StreamForge as the benchmark measures it, in its own process: the real server (Fastify, turns, run log,
+ * follower, chat pipeline, stores on an in-memory PGlite, or on PostgreSQL when DATABASE_URL is set; the run
+ * log in Redis when REDIS_URL is set) with zero-cost models: `bench:<n>` streams n deltas as fast as they are
+ * read, `bench:paced` one every PACED_MS until cancelled. Started by stream-bench.ts.
  */
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { loadConfig } from '../src/config/index.js';
 import { createServer } from '../src/server.js';
 import { openDatabase } from '../src/store/index.js';
-import { childArgs, delta, Gate, HELD_AFTER, serveParent } from './ipc.js';
+import { BENCH_TOKENS, childBacklog, delta, PACED_MS, PACED_TOKENS, serveParent } from './ipc.js';
 
-/** A model that costs nothing: `tokens` deltas as fast as they are read, or waiting on `gate` after `holdAfter`. */
-function syntheticModel(id: string, tokens: number, gate?: Gate): LanguageModelV3 {
+/** A model that costs nothing: `tokens` deltas as fast as they are read, or one every PACED_MS. */
+function syntheticModel(id: string, tokens: number, paced: boolean): LanguageModelV3 {
   return {
     specificationVersion: 'v3',
     provider: 'bench',
     modelId: id,
     supportedUrls: {},
     doGenerate: () => Promise.reject(new Error('stream only')),
-    async doStream() {
+    async doStream({ abortSignal }) {
       let i = 0;
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async pull(controller) {
-          if (gate && i === HELD_AFTER) await gate.promise;
+          if (paced) await sleep(PACED_MS, undefined, { signal: abortSignal }).catch(() => undefined);
+          if (abortSignal?.aborted) {
+            controller.error(abortSignal.reason);
+            return;
+          }
           if (i < tokens) {
             controller.enqueue({ type: 'text-delta', id: 't', delta: delta(i++) });
             return;
@@ -48,8 +52,7 @@ function syntheticModel(id: string, tokens: number, gate?: Gate): LanguageModelV
 if (!process.send)
   throw new Error('streamforge-server.ts is started by stream-bench.ts (it needs an IPC channel)');
 {
-  const { tokens, backlog } = childArgs();
-  const gate = new Gate();
+  const backlog = childBacklog();
   // DATABASE_URL set: PostgreSQL, in a schema of its own that is dropped at the end; else in-memory PGlite.
   const url = process.env.DATABASE_URL;
   const schema = url ? `sf_bench_${process.pid}` : undefined;
@@ -66,16 +69,20 @@ if (!process.send)
       LOG_LEVEL: 'silent',
     }),
     db,
-    configureModels: (m) =>
-      m
-        .register('bench:fixed', syntheticModel('fixed', tokens))
-        .register('bench:held', syntheticModel('held', tokens, gate)),
+    configureModels: (m) => {
+      for (const n of BENCH_TOKENS) m.register(`bench:${n}`, syntheticModel(`bench:${n}`, n, false));
+      m.register('bench:paced', syntheticModel('bench:paced', PACED_TOKENS, true));
+    },
   });
   await server.app.listen({ port: 0, host: '127.0.0.1', backlog });
   const { port } = server.app.server.address() as AddressInfo;
-  serveParent(port, gate, async () => {
-    await server.close();
-    if (schema) await db.exec(`drop schema ${schema} cascade`);
-    await db.close();
-  });
+  serveParent(
+    port,
+    () => server.runs.size,
+    async () => {
+      await server.close();
+      if (schema) await db.exec(`drop schema ${schema} cascade`);
+      await db.close();
+    },
+  );
 }

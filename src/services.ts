@@ -1,5 +1,5 @@
 import { type Logger, pino } from 'pino';
-import type { ChatDeps } from './chat/index.js';
+import { type ChatDeps, Checkpoints } from './chat/index.js';
 import { type Config, ConfigError } from './config/index.js';
 import { Lifecycle } from './lifecycle.js';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './limits/index.js';
@@ -122,7 +122,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     const sessions = new SessionLinks(conversations, new SessionStore(db));
     const lifecycle = new Lifecycle();
     const metrics = new Metrics();
-    const runs = new RunRegistry({ backend, store: runStore, log });
+    const runs = new RunRegistry({ backend });
     const presence = new RunPresence({ backend, runs, graceMs: config.runs.graceMs });
     const leases = new RunLeases({
       backend,
@@ -133,8 +133,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
       log,
     });
     metrics.observeRuns(runs, presence, log);
+    const messages = new MessageStore(db);
     const chat: ChatDeps = {
-      store: new MessageStore(db),
+      store: messages,
       prices: new PriceTable(config.models.prices),
       policy: config.models,
       historyTokenBudget: config.answers.historyTokenBudget,
@@ -142,7 +143,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       maxComponents: config.answers.maxComponents,
       componentRowDelayMs: config.answers.componentRowDelayMs,
       retriever,
-      checkpointMs: config.runs.checkpointMs,
+      checkpoints: new Checkpoints(messages, config.runs.checkpointMs, log),
     };
     const turns = new TurnStarter({
       models,

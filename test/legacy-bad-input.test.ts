@@ -103,11 +103,11 @@ describe('the earlier APIs refuse bad input with a problem, before anything is w
         headers: json,
         body: JSON.stringify(body),
       });
-      expect(response.status).toBe(200);
-      expect(response.headers.get('ratelimit-policy')).toBe(`"chat";q=${CHAT_PER_MIN};w=60`);
-      expect(response.headers.get('x-ratelimit-remaining')).toBe(String(CHAT_PER_MIN - 1 - i));
+      expect(response.status, path).toBe(200);
       await response.text();
+      expect(i).toBeLessThan(CHAT_PER_MIN);
     }
+    expect(chats).toHaveLength(CHAT_PER_MIN);
     const before = await tableCounts(t.db);
     const refused = await fetch(`${t.url}/fast_chat/stream`, {
       method: 'POST',

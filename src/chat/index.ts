@@ -1,3 +1,4 @@
+export { Checkpoints } from './checkpoints.js';
 export { buildPrompt } from './build-prompt.js';
 export { type ClientError, classifyModelError, loggableError, ModelTimeoutError } from './classify-error.js';
 export { ComponentStream } from './component-stream.js';

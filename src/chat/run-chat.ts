@@ -6,6 +6,7 @@ import type { RetrievedChunk, Retriever } from '../rag/index.js';
 import { RunInterruptedError } from '../runs/index.js';
 import type { Run } from '../runs/index.js';
 import type { MessageStore, Turn } from '../store/index.js';
+import type { Checkpoints } from './checkpoints.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
@@ -33,8 +34,8 @@ export interface ChatDeps {
   /** Pause between a table's rows (and a card's fields). */
   componentRowDelayMs: number;
   retriever: Retriever;
-  /** How often the text so far is saved while generating. */
-  checkpointMs: number;
+  /** Saves the text of running answers now and then. */
+  checkpoints: Checkpoints;
 }
 
 /** Retrieval for one turn, as the turn decided it: whose documents, which of them, how many passages. */
@@ -94,18 +95,11 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     progress('components', 'skipped', `Only ${limit} components fit in one answer: "${title}" is not shown`),
   );
   let sources: RetrievedChunk[] = [];
-  // Saved now and then, so an instance that dies mid-answer loses at most one interval of text.
-  let saved = '';
-  const checkpoint = setInterval(() => {
-    if (answer.text === saved) return;
-    saved = answer.text;
-    store.saveProgress(turn.assistantMessageId, saved).catch(() => {});
-  }, deps.checkpointMs);
-  checkpoint.unref();
+  const untrack = deps.checkpoints.track(turn.assistantMessageId, () => answer.text);
   try {
     await answerTurn();
   } finally {
-    clearInterval(checkpoint);
+    untrack();
   }
 
   async function answerTurn(): Promise<void> {
@@ -198,20 +192,25 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   }
 
   /**
-   * Stores the assistant message as it ends, with the text so far; open components are completed as they
-   * stand (for the client too). Stored before the terminal event, so a client that reloads on it finds it.
+   * Stores the assistant message as it ends, with the text so far, and its run's end; open components are
+   * completed as they stand (for the client too). Stored before the terminal event, so a client that reloads
+   * on it finds it: the terminal event is the next one, which the run's row records as its last.
    */
   async function save(status: 'complete' | 'cancelled' | 'failed' | 'interrupted') {
     components.completeAll();
     const { usage, metrics } = account();
-    await store.finish(turn.assistantMessageId, {
-      content: answer.text,
-      status,
-      usage,
-      metrics,
-      components: components.states(),
-      sources: sources.map(toSource),
-    });
+    await store.finish(
+      turn.assistantMessageId,
+      {
+        content: answer.text,
+        status,
+        usage,
+        metrics,
+        components: components.states(),
+        sources: sources.map(toSource),
+      },
+      { id: run.id, status: RUN_STATUS[status], lastEventId: run.log.lastId + 1 },
+    );
     return { usage, metrics };
   }
 
@@ -240,6 +239,14 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
     });
   }
 }
+
+/** A run's end, from its answer's. */
+const RUN_STATUS = {
+  complete: 'done',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  interrupted: 'interrupted',
+} as const;
 
 const FAILED_LABELS: Record<string, string> = {
   history: 'Loading history failed',

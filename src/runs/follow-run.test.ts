@@ -162,7 +162,7 @@ describe('following a run', () => {
     sink.goneController.abort();
     expect(await following).toBe('gone');
     log.append(token('b'));
-    expect(sink.calls).toEqual(['write 1-1']);
+    expect(sink.calls).toEqual(['write 1-1', 'abort']);
     expect(subscriptions).toEqual(['+run_1', '-run_1']);
   });
 

@@ -82,7 +82,11 @@ async function followRun(target: FollowTarget, sink: RunSink, o: RunFollowerOpti
       }
     }
     if (o.shutdown.aborted) return 'shutdown';
-    if (sink.gone.aborted) return 'gone';
+    if (sink.gone.aborted) {
+      // What is left of the transport is let go of, writing nothing more.
+      sink.abort();
+      return 'gone';
+    }
     sink.end();
     return 'ended';
   } finally {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunStore } from '../store/index.js';
 import { MemoryRunBackend } from './memory-run-backend.js';
 import { RunPresence } from './run-presence.js';
 import { type DisconnectPolicy, type Run, RunRegistry } from './run-registry.js';
@@ -7,8 +6,7 @@ import { type DisconnectPolicy, type Run, RunRegistry } from './run-registry.js'
 /** A registry whose runs wait until aborted (then end with a terminal event), and presence over it. */
 function setup(graceMs = 1000) {
   const backend = new MemoryRunBackend(60_000);
-  const store = { finish: async () => {} } as unknown as RunStore;
-  const runs = new RunRegistry({ backend, store, log: { error: () => {} } });
+  const runs = new RunRegistry({ backend });
   const presence = new RunPresence({ backend, runs, graceMs });
   const start = (id: string, policy: DisconnectPolicy): Run =>
     runs.start(

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { isTerminal, type RunEvent, type RunId, type RunStatus } from '../protocol/index.js';
-import type { RunStore } from '../store/index.js';
+import type { RunId } from '../protocol/index.js';
 import type { RunBackend } from './run-backend.js';
 import type { RunLog } from './run-log.js';
 
@@ -25,8 +24,6 @@ export interface Run {
 
 export interface RunRegistryOptions {
   backend: RunBackend;
-  store: RunStore;
-  log: { error(details: Record<string, unknown>, message: string): void };
 }
 
 /**
@@ -36,7 +33,7 @@ export interface RunRegistryOptions {
 export class RunRegistry extends EventEmitter<{
   /** A run began on this instance; its log holds every event it appends, from the first. */
   started: [run: Run];
-  /** A run of this instance finished, its final status recorded. */
+  /** A run of this instance finished (its work stored its end with its last event). */
   ended: [run: Run];
 }> {
   /** This process: the owner recorded on its runs and renewed in their leases. */
@@ -51,14 +48,14 @@ export class RunRegistry extends EventEmitter<{
   }
 
   /**
-   * Starts `work` for a new run and returns at once. `work` must append a terminal event; whatever it
-   * throws is its own bug, so it is reported to `onCrash` and never becomes an unhandled rejection.
-   * The run's final status is recorded from its terminal event, and its log is kept for resumes.
+   * Starts `work` for a new run and returns at once. `work` must store the run's end and append a terminal
+   * event; whatever it throws is its own bug, so it is reported to `onCrash` and never becomes an unhandled
+   * rejection. The run's log is kept for resumes.
    */
   start(
     id: RunId,
     work: (run: Run) => Promise<void>,
-    onCrash: (error: unknown, run: Run) => void,
+    onCrash: (error: unknown, run: Run) => void | Promise<void>,
     onDisconnect: DisconnectPolicy = 'continue',
   ): Run {
     const controller = new AbortController();
@@ -71,7 +68,6 @@ export class RunRegistry extends EventEmitter<{
     };
     const settled = work(run)
       .catch((error: unknown) => onCrash(error, run))
-      .then(() => this.#record(run))
       .finally(() => {
         this.#active.delete(id);
         this.o.backend.retain(id);
@@ -80,27 +76,6 @@ export class RunRegistry extends EventEmitter<{
     this.#active.set(id, { run, settled });
     this.emit('started', run);
     return run;
-  }
-
-  /** Stores the run's final status, read from its terminal event. */
-  async #record(run: Run): Promise<void> {
-    let last: RunEvent | undefined;
-    // The terminal event is the last one; reading from lastId - 1 gives just it.
-    for await (const batch of run.log.read(Math.max(0, run.log.lastId - 1))) {
-      const e = batch.at(-1);
-      if (e && isTerminal(e.type)) last = JSON.parse(e.data) as RunEvent;
-    }
-    const status: Exclude<RunStatus, 'running'> =
-      last?.type === 'done'
-        ? last.finish_reason === 'cancelled'
-          ? 'cancelled'
-          : 'done'
-        : last?.type === 'error' && last.code === 'run_interrupted'
-          ? 'interrupted'
-          : 'failed';
-    await this.o.store
-      .finish(run.id, status, run.log.lastId)
-      .catch((err) => this.o.log.error({ err, runId: run.id }, 'recording run status failed'));
   }
 
   /** The run, when this instance executes it. */

@@ -29,6 +29,9 @@ export interface RunSink {
   end(): void;
   /** The server shuts down: tells the client where to resume (after `lastId`), then ends. Synchronous. */
   shutdown(lastId: number): void;
-  /** Lets the client go at once (it stopped reading): it resumes from the last id it received. */
+  /**
+   * Lets go of the client at once, writing nothing more: it stopped reading (it resumes from the last id it
+   * received) or it has gone.
+   */
   abort(): void;
 }

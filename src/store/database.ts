@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Extensions, PGlite } from '@electric-sql/pglite';
+import { type Extensions, parse, PGlite, protocol } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** What a repository needs: parameterised SQL (`$1`, `$2`…) returning rows. */
@@ -8,9 +8,17 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** A statement parsed and planned once, then run with new parameters: the hot paths' statements. */
+export type Prepared<T> = (params: unknown[]) => Promise<T[]>;
+
 /** One interface over embedded PGlite and PostgreSQL: the same SQL runs on both. */
 export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * `sql` as a named prepared statement: parsed and planned once (per connection), each run only binds and
+   * executes. `name` must be unique per statement text.
+   */
+  prepare<T = Record<string, unknown>>(name: string, sql: string): Prepared<T>;
   /** Runs several statements separated by `;` (no parameters). */
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
@@ -51,9 +59,18 @@ async function openPglite(dataDir: string | undefined, withVector: boolean): Pro
     db = await PGlite.create({ extensions });
   }
   const query = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows;
+  // A name is prepared once per connection, and PGlite is one connection: every store asking for it shares it.
+  const prepared = new Map<string, { sql: string; run: Prepared<unknown> }>();
   return {
     engine: 'pglite',
     query,
+    prepare: <T>(name: string, sql: string) => {
+      const known = prepared.get(name);
+      if (known && known.sql !== sql) throw new Error(`prepared statement ${name} exists with another text`);
+      const run = known?.run ?? preparePglite(db, name, sql);
+      prepared.set(name, { sql, run });
+      return run as Prepared<T>;
+    },
     exec: async (sql) => {
       await db.exec(sql);
     },
@@ -89,6 +106,11 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   return {
     engine: 'postgres',
     query,
+    // node-postgres prepares a named statement once per connection and reuses it.
+    prepare:
+      <T>(name: string, text: string) =>
+      async (values: unknown[]) =>
+        (await pool.query({ name, text, values })).rows as T[],
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -111,4 +133,54 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * A named prepared statement on PGlite, over its wire protocol: PGlite's `query` parses, describes and plans
+ * every statement on every call (four round trips into the WebAssembly), which costs more than running the
+ * statements of a hot path. The first run parses and describes it; each run binds and executes it. Runs hold
+ * both of PGlite's locks, as `query` does, so none lands inside another caller's transaction.
+ */
+function preparePglite<T>(db: PGlite, name: string, sql: string): Prepared<T> {
+  const { serialize } = protocol;
+  let described: Promise<{ paramTypes: number[]; rowDescription: unknown }> | undefined;
+  const exclusive = <R>(fn: () => Promise<R>) => db._runExclusiveTransaction(() => db._runExclusiveQuery(fn));
+  const describe = async () => {
+    const { messages } = await db.execProtocol(
+      concat(serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()),
+    );
+    return {
+      paramTypes: parse.parseDescribeStatementResults(messages),
+      rowDescription: messages.find((m) => m.name === 'rowDescription'),
+    };
+  };
+  return (params) =>
+    exclusive(async () => {
+      described ??= describe().catch((error: unknown) => {
+        described = undefined;
+        throw error;
+      });
+      const { paramTypes, rowDescription } = await described;
+      const values = params.map((value, i) => {
+        if (value === null || value === undefined) return null;
+        const toText = db.serializers[paramTypes[i] ?? 0];
+        return toText ? toText(value) : String(value);
+      });
+      const { messages } = await db.execProtocol(
+        concat(serialize.bind({ statement: name, values }), serialize.execute({}), serialize.sync()),
+      );
+      // The rows' description came with the statement's; the results parser reads it before the rows.
+      const withFields = rowDescription ? [rowDescription, ...messages] : messages;
+      return (parse.parseResults(withFields as typeof messages, db.parsers)[0]?.rows ?? []) as T[];
+    });
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

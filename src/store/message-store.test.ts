@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, openTestDatabase } from '../../test/helpers/test-database.js';
-import { type ConversationId, newId } from '../protocol/index.js';
+import { type ConversationId, type MessageId, newId, type RunId } from '../protocol/index.js';
 import { MessageStore } from './message-store.js';
 import { migrate } from './migrations.js';
 import type { Turn, TurnAdmission } from './turn-admission.js';
@@ -10,6 +10,8 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
   let t: Awaited<ReturnType<typeof openTestDatabase>>;
   let messages: MessageStore;
   let turns: TurnStore;
+  /** The run of each answer admitted here. */
+  const runs = new Map<MessageId, RunId>();
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);
@@ -36,17 +38,22 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     };
     const result = await turns.admit(admission);
     if (!('turn' in result)) throw new Error(result.refused);
+    runs.set(result.turn.assistantMessageId, admission.runId);
     return result.turn;
   }
   function finish(turn: Turn, content: string) {
-    return messages.finish(turn.assistantMessageId, {
-      content,
-      status: 'complete',
-      usage: { input_tokens: 3, output_tokens: 5, cost_usd: null },
-      metrics: { ttft_ms: 10, duration_ms: 20, tokens_per_s: 250 },
-      components: [],
-      sources: [],
-    });
+    return messages.finish(
+      turn.assistantMessageId,
+      {
+        content,
+        status: 'complete',
+        usage: { input_tokens: 3, output_tokens: 5, cost_usd: null },
+        metrics: { ttft_ms: 10, duration_ms: 20, tokens_per_s: 250 },
+        components: [],
+        sources: [],
+      },
+      { id: runs.get(turn.assistantMessageId) as RunId, status: 'done', lastEventId: 7 },
+    );
   }
 
   it('history is oldest first, stops at the given message and leaves out empty answers', async () => {
@@ -73,10 +80,10 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
         ])
       )[0]?.content;
 
-    await messages.saveProgress(turn.assistantMessageId, 'one, two');
+    await messages.saveProgress(new Map([[turn.assistantMessageId, 'one, two']]));
     expect(await content()).toBe('one, two');
     await finish(turn, 'one, two, three');
-    await messages.saveProgress(turn.assistantMessageId, 'one, two');
+    await messages.saveProgress(new Map([[turn.assistantMessageId, 'one, two']]));
     expect(await content()).toBe('one, two, three');
   });
 

@@ -128,6 +128,22 @@ export const MIGRATIONS: readonly Migration[] = [
       )
     `,
   },
+  {
+    version: 7,
+    name: 'run slots per user, counted; fewer indexes on the hot path',
+    sql: `
+      create table user_runs (
+        user_id text primary key,
+        running integer not null default 0 check (running >= 0),
+        last_grant integer not null default 0
+      );
+      insert into user_runs (user_id, running)
+        select user_id, count(*)::int from runs where status = 'running' group by user_id;
+      drop index runs_user_running;
+      alter table conversations drop constraint conversations_seq_key;
+      alter table messages drop constraint messages_seq_key
+    `,
+  },
 ];
 
 /**

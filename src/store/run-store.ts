@@ -30,13 +30,6 @@ export class RunStore {
     return row && toInfo(row);
   }
 
-  async finish(id: string, status: Exclude<RunStatus, 'running'>, lastEventId: number): Promise<void> {
-    await this.db.query(
-      `update runs set status = $2, last_event_id = $3, finished_at = now() where id = $1 and status = 'running'`,
-      [id, status, lastEventId],
-    );
-  }
-
   /** Extends the leases of every run this instance is running. */
   async renewLeases(instanceId: string, leaseMs: number): Promise<void> {
     await this.db.query(
@@ -46,13 +39,20 @@ export class RunStore {
   }
 
   /**
-   * Marks every run whose lease ran out as interrupted and returns them. One statement, so two instances
-   * sweeping at once never both claim the same run.
+   * Marks every run whose lease ran out as interrupted, gives their run slots back, and returns them. One
+   * statement, so two instances sweeping at once never both claim the same run.
    */
   async claimExpired(): Promise<{ id: string; message_id: string }[]> {
     return this.db.query(
-      `update runs set status = 'interrupted', finished_at = now()
-       where status = 'running' and lease_until < now() returning id, message_id`,
+      `with expired as (
+         update runs set status = 'interrupted', finished_at = now()
+         where status = 'running' and lease_until < now() returning id, message_id, user_id
+       ), freed as (
+         select user_id, count(*)::int as n from expired group by user_id
+       ), slots as (
+         update user_runs u set running = greatest(0, u.running - f.n) from freed f where u.user_id = f.user_id
+       )
+       select id, message_id from expired`,
     );
   }
 
@@ -63,10 +63,6 @@ export class RunStore {
        where id = $1 and status = 'streaming'`,
       [messageId, content ?? null],
     );
-  }
-
-  async setLastEventId(id: string, lastEventId: number): Promise<void> {
-    await this.db.query('update runs set last_event_id = $2 where id = $1', [id, lastEventId]);
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, openTestDatabase } from '../../test/helpers/test-database.js';
-import { type ConversationId, newId } from '../protocol/index.js';
+import { type ConversationId, newId, type RunId } from '../protocol/index.js';
 import { ConversationStore } from './conversation-store.js';
 import { type Database, openDatabase } from './database.js';
 import { MessageStore } from './message-store.js';
@@ -46,7 +46,6 @@ describe.each(ENGINES)('TurnStore on %s', (engine) => {
   let db: Database;
   let turns: TurnStore;
   let messages: MessageStore;
-  let runs: RunStore;
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);
@@ -54,7 +53,6 @@ describe.each(ENGINES)('TurnStore on %s', (engine) => {
     await migrate(db);
     turns = new TurnStore(db);
     messages = new MessageStore(db);
-    runs = new RunStore(db);
   });
   afterAll(async () => {
     await t?.drop();
@@ -103,15 +101,18 @@ describe.each(ENGINES)('TurnStore on %s', (engine) => {
   }
   /** Ends a turn as the pipeline does: its answer finished with `status`, its run over. */
   async function finishTurn(turn: Turn, runId: string, status: 'complete' | 'failed' = 'complete') {
-    await messages.finish(turn.assistantMessageId, {
-      content: `answer to ${turn.userText}`,
-      status,
-      usage: { input_tokens: 1, output_tokens: 1, cost_usd: 0 },
-      metrics: { ttft_ms: 1, duration_ms: 1, tokens_per_s: 1 },
-      components: [],
-      sources: [],
-    });
-    await runs.finish(runId, status === 'complete' ? 'done' : 'failed', 0);
+    await messages.finish(
+      turn.assistantMessageId,
+      {
+        content: `answer to ${turn.userText}`,
+        status,
+        usage: { input_tokens: 1, output_tokens: 1, cost_usd: 0 },
+        metrics: { ttft_ms: 1, duration_ms: 1, tokens_per_s: 1 },
+        components: [],
+        sources: [],
+      },
+      { id: runId as RunId, status: status === 'complete' ? 'done' : 'failed', lastEventId: 5 },
+    );
   }
   /** A conversation of one finished turn. */
   async function conversationWithAnswer(userId: string, status: 'complete' | 'failed' = 'complete') {
@@ -415,6 +416,84 @@ describe.each(ENGINES)('TurnStore on %s', (engine) => {
         [userId],
       ),
     ).toEqual([{ runs: 3, conversations: 3 }]);
+  });
+
+  it('turns asked for at once share one statement: each user takes its free slots in order, the rest are refused', async () => {
+    const ann = newUser();
+    const bob = newUser();
+    const held = admitted(await turns.admit(message(ann, 'already running')));
+    let statements = 0;
+    const counting = new TurnStore({
+      ...db,
+      prepare: <T>(name: string, sql: string) => {
+        const run = db.prepare<T>(name, sql);
+        return (params) => {
+          statements++;
+          return run(params);
+        };
+      },
+    });
+    const asked = [
+      message(ann, 'a1'),
+      message(bob, 'b1'),
+      message(ann, 'a2'),
+      message(ann, 'a3'),
+      message(bob, 'b2', 'conv_nowhere' as ConversationId),
+      message(bob, 'b3'),
+    ];
+    const results = await Promise.all(asked.map((a) => counting.admit(a)));
+
+    expect(statements).toBe(1);
+    expect(results.map((r) => ('turn' in r ? 'admitted' : r.refused))).toEqual([
+      'admitted',
+      'admitted',
+      'admitted',
+      'too_many_runs',
+      'conversation_not_found',
+      'admitted',
+    ]);
+    expect(
+      await db.query(
+        `select user_id, running from user_runs where user_id = any($1::text[]) order by running desc`,
+        [[ann, bob]],
+      ),
+    ).toEqual([
+      { user_id: ann, running: 3 },
+      { user_id: bob, running: 2 },
+    ]);
+    expect(held.userText).toBe('already running');
+  });
+
+  it('a run slot comes back once, whichever way its run ends: finished, failed, or interrupted by a sweep', async () => {
+    const userId = newUser();
+    const one = { maxConcurrentRuns: 1 };
+    const running = async () =>
+      (await db.query<{ running: number }>('select running from user_runs where user_id = $1', [userId]))[0]
+        ?.running;
+
+    const first = message(userId, 'first', undefined, one);
+    const turn = admitted(await turns.admit(first));
+    expect(await turns.admit(message(userId, 'waits', undefined, one))).toEqual({ refused: 'too_many_runs' });
+    await finishTurn(turn, first.runId);
+    expect(await running()).toBe(0);
+
+    const second = message(userId, 'second', undefined, one);
+    const crashed = admitted(await turns.admit(second));
+    await messages.fail(crashed.assistantMessageId, second.runId, 3);
+    expect(await running()).toBe(0);
+
+    // An instance that died: its lease runs out, a sweep interrupts the run and frees the slot; the dead
+    // instance's late finish (it was only slow) does not free it a second time.
+    const third = message(userId, 'third', undefined, one);
+    const swept = admitted(await turns.admit(third));
+    await db.query(`update runs set lease_until = now() - interval '1 second' where id = $1`, [third.runId]);
+    const claimed = await new RunStore(db).claimExpired();
+    expect(claimed.map((r) => r.id)).toContain(third.runId);
+    expect(await running()).toBe(0);
+    await finishTurn(swept, third.runId);
+    expect(await running()).toBe(0);
+    admitted(await turns.admit(message(userId, 'fourth', undefined, one)));
+    expect(await running()).toBe(1);
   });
 
   // Two connections, as two instances behind a load balancer have: PostgreSQL only (PGlite has one).

@@ -1,142 +1,226 @@
-import { type MessageId, newId } from '../protocol/index.js';
-import type { Database, Queryable } from './database.js';
+import { type ConversationId, type MessageId, newId } from '../protocol/index.js';
+import type { Database, Prepared } from './database.js';
+import { GroupCommit } from './group-commit.js';
 import { titleFrom } from './title-from.js';
 import type { AdmissionResult, TurnAdmission, TurnRefusal } from './turn-admission.js';
 
 interface Verdict {
+  k: number;
   refused: TurnRefusal | null;
   documents: number;
   answered_id: MessageId | null;
   answered_text: string | null;
 }
 
-// One statement checks and writes it all: its parts see one snapshot, and every write reads from `admitted`,
-// which has a row only when no check refused. The checks' order in `verdict` is the order of the refusals.
+/** An admission with the ids it will be stored under. */
+interface Planned {
+  admission: TurnAdmission;
+  conversationId: ConversationId;
+  newConversation: boolean;
+  userMessageId: MessageId;
+  assistantMessageId: MessageId;
+}
+
+/**
+ * The turns of one batch, checked and, when every check passes, written, in one statement. Each turn is one row
+ * of the input arrays; its checks see the statement's snapshot, and every write reads from `admitted`, which
+ * holds only the turns no check refused.
+ *
+ * Run slots are exact without a lock held across statements: `user_runs` counts each user's running runs, and
+ * the batch's claim on it is one upsert per user, which PostgreSQL applies to the row's latest committed count
+ * (concurrent claims on one user wait for each other's statement, and re-check the limit). The update reads
+ * its old count while it writes the new one, so `last_grant` hands back how many slots it granted; the turns of
+ * that user take them in batch order.
+ */
 const ADMIT_SQL = `
-  with last_two as (
-    -- Only a regeneration looks back: the newest user/assistant messages say what it answers and replaces.
-    select id, role, status, content, row_number() over (order by seq desc) as n
-    from (select id, role, status, content, seq from messages
-          where conversation_id = $3 and role in ('user', 'assistant') and $2 = 'regenerate'
-          order by seq desc limit 2) newest
-  ), answered as (
-    select id, content from last_two
-    where role = 'user' and (n = 1 or (select role from last_two where n = 1) = 'assistant')
-  ), checks as (
-    select (select count(*)::int from runs where status = 'running' and user_id = $1) as running,
-           (select count(*)::int from documents where user_id = $1) as documents,
-           $4::boolean or exists (select 1 from conversations where id = $3 and user_id = $1) as found,
-           (select count(*)::int from messages where conversation_id = $3) as messages,
-           (select id from last_two where n = 1) as newest_id,
-           (select role from last_two where n = 1) as newest_role,
-           (select status from last_two where n = 1) as newest_status,
-           (select id from answered) as answered_id,
-           (select content from answered) as answered_text
+  with input as (
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[], $11::text[])
+      with ordinality as t(kind, user_id, conversation_id, new_conversation, title, text, user_message_id,
+                           assistant_message_id, model, run_id, session_key, k)
+  ), looked as (
+    select i.*,
+      i.new_conversation or exists (select 1 from conversations c where c.id = i.conversation_id and c.user_id = i.user_id)
+        as found,
+      case when i.new_conversation then 0
+           else (select count(*)::int from messages m where m.conversation_id = i.conversation_id) end as messages,
+      (select count(*)::int from documents d where d.user_id = i.user_id) as documents,
+      coalesce((select u.running from user_runs u where u.user_id = i.user_id), 0) as running,
+      newest.id as newest_id, newest.role as newest_role, newest.status as newest_status,
+      answered.id as answered_id, answered.content as answered_text
+    from input i
+    -- Only a regeneration looks back: the newest user/assistant message is what it replaces, and the user
+    -- message it answers is that one or the one before it.
+    left join lateral (
+      select m.id, m.role, m.status from messages m
+      where i.kind = 'regenerate' and m.conversation_id = i.conversation_id and m.role in ('user', 'assistant')
+      order by m.seq desc limit 1
+    ) newest on true
+    left join lateral (
+      select two.id, two.content from (
+        select m.id, m.role, m.content, row_number() over (order by m.seq desc) as n from messages m
+        where i.kind = 'regenerate' and m.conversation_id = i.conversation_id and m.role in ('user', 'assistant')
+        order by m.seq desc limit 2
+      ) two
+      where two.role = 'user' and (two.n = 1 or newest.role = 'assistant')
+      order by two.n limit 1
+    ) answered on true
+  ), judged as (
+    select l.*, case
+        when not l.found then 'conversation_not_found'
+        -- A message adds two; a regeneration replaces the newest answer, adding one only after a user message.
+        when l.messages + case when l.kind = 'message' then 2 when l.newest_role = 'user' then 1 else 0 end > $14
+          then 'conversation_full'
+        when l.kind = 'regenerate' and l.newest_role = 'assistant' and l.newest_status = 'streaming'
+          then 'answer_in_progress'
+        when l.kind = 'regenerate' and l.answered_id is null then 'nothing_to_regenerate'
+      end as reason
+    from looked l
+  ), ranked as (
+    -- Of the turns that would be admitted, how many of the same user come before this one in the batch.
+    select j.*, count(*) filter (where j.reason is null)
+        over (partition by j.user_id order by j.k rows between unbounded preceding and 1 preceding) as before
+    from judged j
+  ), wanted as (
+    select user_id, count(*)::int as n from ranked where reason is null group by user_id
+  ), granted as (
+    insert into user_runs as u (user_id, running, last_grant)
+    select user_id, least(n, $12), least(n, $12) from wanted
+    on conflict (user_id) do update
+      set running = u.running + least(excluded.last_grant, $12 - u.running),
+          last_grant = least(excluded.last_grant, $12 - u.running)
+      where u.running < $12
+    returning u.user_id, u.last_grant
   ), verdict as (
-    select checks.*, case
-      when running >= $13 then 'too_many_runs'
-      when not found then 'conversation_not_found'
-      -- A message adds two; a regeneration replaces the newest answer, adding one only after a newest user message.
-      when messages + case when $2 = 'message' then 2 when newest_role = 'user' then 1 else 0 end > $14
-        then 'conversation_full'
-      when $2 = 'regenerate' and newest_role = 'assistant' and newest_status = 'streaming'
-        then 'answer_in_progress'
-      when $2 = 'regenerate' and answered_id is null then 'nothing_to_regenerate'
-    end as refused
-    from checks
+    select r.*, case
+        when r.reason is null and r.before < coalesce(g.last_grant, 0) then null
+        -- Refused for the run slots first, as a turn alone would be.
+        when r.reason is null or r.running + r.before >= $12 then 'too_many_runs'
+        else r.reason
+      end as refused
+    from ranked r left join granted g on g.user_id = r.user_id
   ), admitted as (
     select * from verdict where refused is null
   ), opened as (
-    insert into conversations (id, title, user_id) select $3, $5, $1 from admitted where $4::boolean
+    insert into conversations (id, title, user_id)
+    select conversation_id, title, user_id from admitted where new_conversation
   ), touched as (
-    update conversations set updated_at = now()
-    where id = $3 and user_id = $1 and not $4::boolean and exists (select 1 from admitted)
+    update conversations c set updated_at = now()
+    from admitted a where not a.new_conversation and c.id = a.conversation_id
   ), replaced as (
-    delete from messages where id = (select newest_id from admitted where newest_role = 'assistant')
+    delete from messages m using admitted a
+    where a.kind = 'regenerate' and a.newest_role = 'assistant' and m.id = a.newest_id
   ), turn_messages as (
     -- The user's message first, so it sorts first; a regeneration adds only the answer.
     insert into messages (id, conversation_id, role, content, status, model, run_id)
     select m.id, m.conversation_id, m.role, m.content, m.status, m.model, m.run_id
-    from admitted, (values
-      (1, $7, $3, 'user', $6, 'complete', null, null),
-      (2, $8, $3, 'assistant', '', 'streaming', $9, $10)
-    ) as m (n, id, conversation_id, role, content, status, model, run_id)
-    where $2 = 'message' or m.role = 'assistant'
-    order by m.n
+    from admitted a cross join lateral (values
+        (1, a.user_message_id, a.conversation_id, 'user', a.text, 'complete', null::text, null::text),
+        (2, a.assistant_message_id, a.conversation_id, 'assistant', '', 'streaming', a.model, a.run_id)
+      ) as m (n, id, conversation_id, role, content, status, model, run_id)
+    where a.kind = 'message' or m.n = 2
+    order by a.k, m.n
   ), run as (
     insert into runs (id, conversation_id, message_id, status, instance_id, lease_until, user_id)
-    select $10, $3, $8, 'running', $11, now() + make_interval(secs => $12), $1 from admitted
+    select run_id, conversation_id, assistant_message_id, 'running', $13, now() + make_interval(secs => $15), user_id
+    from admitted
   ), session as (
     insert into legacy_sessions (id, conversation_id, user_id)
-    select $15, $3, $1 from admitted where $15::text is not null
+    select session_key, conversation_id, user_id from admitted where session_key is not null
     on conflict (user_id, id) do update set conversation_id = excluded.conversation_id
   )
-  select refused, documents, answered_id, answered_text from verdict`;
+  select k::int as k, refused, documents, answered_id, answered_text from verdict order by k`;
 
-/** Admits turns: the hot path of every chat, new messages and regenerations alike. */
+/**
+ * Admits turns, new messages and regenerations alike, through one statement: the hot path of every chat. The
+ * turns asked for in one event-loop turn share that statement (group commit), prepared once.
+ */
 export class TurnStore {
-  constructor(private readonly db: Database) {}
+  readonly #admit: Prepared<Verdict>;
+  readonly #batches = new GroupCommit<Planned, AdmissionResult>({
+    run: (batch) => this.#run(batch),
+    conflicts: conflicting,
+  });
+
+  constructor(db: Database) {
+    this.#admit = db.prepare<Verdict>('admit_turns', ADMIT_SQL);
+  }
 
   /**
    * Checks and, when every check passes, stores the turn: the conversation (opened or touched), the user message
    * (a message turn) and an empty `streaming` assistant message, in place of the last answer for a regeneration,
-   * the run row and the session link. A refused turn writes nothing and comes back as `{ refused }`.
-   *
-   * PGlite runs statements one at a time, so the one statement is atomic there; on PostgreSQL it runs behind a
-   * per-user lock, so the same user's simultaneous turns on any instance cannot share the last run slot.
+   * the run row, its run slot and the session link. A refused turn writes nothing and comes back as `{ refused }`.
    */
-  async admit(admission: TurnAdmission): Promise<AdmissionResult> {
-    const message = admission.kind === 'message' ? admission : undefined;
-    const newConversation = admission.conversationId === undefined;
+  admit(admission: TurnAdmission): Promise<AdmissionResult> {
     const conversationId = admission.conversationId ?? newId('conversation');
-    const userMessageId = newId('message');
-    const assistantMessageId = newId('message');
-    const params = [
-      admission.userId,
-      admission.kind,
+    return this.#batches.submit({
+      admission,
       conversationId,
-      newConversation,
-      message ? titleFrom(message.text) : null,
-      message?.text ?? null,
-      userMessageId,
-      assistantMessageId,
-      admission.model,
-      admission.runId,
-      admission.instanceId,
-      admission.leaseMs / 1000,
-      admission.maxConcurrentRuns,
-      admission.maxMessages,
-      admission.sessionKey ?? null,
-    ];
-    const [verdict] =
-      this.db.engine === 'postgres'
-        ? await this.db.transaction(async (tx) => {
-            await lockUserTurns(tx, admission.userId);
-            return tx.query<Verdict>(ADMIT_SQL, params);
-          })
-        : await this.db.query<Verdict>(ADMIT_SQL, params);
-    if (!verdict) throw new Error('the admission statement returned no row');
-    if (verdict.refused) return { refused: verdict.refused };
-    return {
-      turn: {
-        conversationId,
-        userMessageId: message ? userMessageId : required(verdict.answered_id),
-        assistantMessageId,
-        newConversation,
-        documentCount: verdict.documents,
-        userText: message ? message.text : required(verdict.answered_text),
-      },
-    };
+      newConversation: admission.conversationId === undefined,
+      userMessageId: newId('message'),
+      assistantMessageId: newId('message'),
+    });
+  }
+
+  async #run(batch: readonly Planned[]): Promise<AdmissionResult[]> {
+    const column = <T>(pick: (p: Planned, message: string | undefined) => T) =>
+      batch.map((p) => pick(p, p.admission.kind === 'message' ? p.admission.text : undefined));
+    const first = batch[0]?.admission;
+    if (!first) return [];
+    const verdicts = await this.#admit([
+      column((p) => p.admission.kind),
+      column((p) => p.admission.userId),
+      column((p) => p.conversationId),
+      column((p) => p.newConversation),
+      column((_, text) => (text === undefined ? null : titleFrom(text))),
+      column((_, text) => text ?? null),
+      column((p) => p.userMessageId),
+      column((p) => p.assistantMessageId),
+      column((p) => p.admission.model),
+      column((p) => p.admission.runId),
+      column((p) => p.admission.sessionKey ?? null),
+      first.maxConcurrentRuns,
+      first.instanceId,
+      first.maxMessages,
+      first.leaseMs / 1000,
+    ]);
+    return batch.map((p, i) => {
+      // One row per turn, in the order of the input (`k` counts from 1).
+      const verdict = verdicts[i];
+      if (verdict?.k !== i + 1) throw new Error('the admission statement returned no row for a turn');
+      if (verdict.refused) return { refused: verdict.refused };
+      const message = p.admission.kind === 'message' ? p.admission : undefined;
+      return {
+        turn: {
+          conversationId: p.conversationId,
+          userMessageId: message ? p.userMessageId : required(verdict.answered_id),
+          assistantMessageId: p.assistantMessageId,
+          newConversation: p.newConversation,
+          documentCount: verdict.documents,
+          userText: message ? message.text : required(verdict.answered_text),
+        },
+      };
+    });
   }
 }
 
 /**
- * PostgreSQL: makes the same user's other turns (on any instance) wait until this transaction ends, so the
- * run-slot count and the run inserted after it cannot be raced. The statement's snapshot is taken after the lock,
- * so it sees the runs of the turns admitted before it.
+ * Turns that cannot share a statement: two of one conversation (each must see the other's messages), two
+ * linking the same session, or two asked with different limits or leases (a statement has one of each).
  */
-async function lockUserTurns(tx: Queryable, userId: string): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`turn:${userId}`]);
+function conflicting(p: Planned, batch: readonly Planned[]): boolean {
+  const a = p.admission;
+  return batch.some((q) => {
+    const b = q.admission;
+    return (
+      (!p.newConversation && q.conversationId === p.conversationId) ||
+      (a.sessionKey !== undefined && a.sessionKey === b.sessionKey && a.userId === b.userId) ||
+      a.maxConcurrentRuns !== b.maxConcurrentRuns ||
+      a.maxMessages !== b.maxMessages ||
+      a.instanceId !== b.instanceId ||
+      a.leaseMs !== b.leaseMs
+    );
+  });
 }
 
 function required<T>(value: T | null): T {

@@ -9,7 +9,7 @@ import {
 } from '../chat/index.js';
 import type { RateWindow } from '../limits/index.js';
 import type { ModelRegistry } from '../models/index.js';
-import { type ChatRequest, type ConversationId, newId } from '../protocol/index.js';
+import { type ChatRequest, type ConversationId, type MessageId, newId } from '../protocol/index.js';
 import type { Run, RunRegistry } from '../runs/index.js';
 import type { DocumentStore, TurnStore } from '../store/index.js';
 import type { ChatBudget } from './chat-budget.js';
@@ -143,7 +143,7 @@ export class TurnStarter {
           language,
           rag: retrieval,
         }),
-      (error, r) => endCrashedRun(log, r, error),
+      (error, r) => endCrashedRun(log, o.chat, r, turn.assistantMessageId, error),
       options.on_disconnect ?? 'continue',
     );
     return {
@@ -158,15 +158,26 @@ export class TurnStarter {
   }
 }
 
-/** A pipeline that threw instead of ending its run: log it, and still give subscribers a terminal event. */
-function endCrashedRun(log: ChatLogger, run: Run, error: unknown): void {
+/**
+ * A pipeline that threw instead of ending its run: log it, store the answer and the run as failed (the text
+ * saved so far stays), and still give subscribers a terminal event.
+ */
+async function endCrashedRun(
+  log: ChatLogger,
+  chat: ChatDeps,
+  run: Run,
+  messageId: MessageId,
+  error: unknown,
+): Promise<void> {
   log.error({ err: error, runId: run.id }, 'run crashed');
-  if (!run.log.ended) {
-    run.log.append({
-      type: 'error',
-      code: 'internal_error',
-      message: 'Something went wrong on our side. Please try again.',
-      retryable: true,
-    });
-  }
+  if (run.log.ended) return;
+  await chat.store
+    .fail(messageId, run.id, run.log.lastId + 1)
+    .catch((err: unknown) => log.error({ err, runId: run.id }, 'storing a crashed run failed'));
+  run.log.append({
+    type: 'error',
+    code: 'internal_error',
+    message: 'Something went wrong on our side. Please try again.',
+    retryable: true,
+  });
 }

@@ -24,7 +24,7 @@ export interface HttpDeliveryOptions {
 /** What an HTTP route answers a started run with: its budget, and the run as a stream or as one document. */
 export interface Answering {
   target: FollowTarget;
-  /** The chat budget the turn spent, sent as rate-limit headers. */
+  /** The chat budget the turn spent, sent as rate-limit headers on a JSON reply (an event stream has none). */
   budget?: RateWindow;
 }
 
@@ -43,7 +43,6 @@ export class HttpDelivery {
 
   /** The run as an event stream in `format`, from `target.after` until it ends or the client goes. */
   async stream(reply: FastifyReply, answering: Answering, format: WireFormat): Promise<void> {
-    setRateLimitHeaders(reply, 'chat', answering.budget);
     const channel = openSseChannel(reply, format.headers);
     await this.o.follow(answering.target, framedSink(channel, format, this.o.keepAliveMs));
   }

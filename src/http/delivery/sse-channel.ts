@@ -2,18 +2,34 @@ import type { FastifyReply } from 'fastify';
 import { sseFrames } from '../../formats/index.js';
 import { type FrameChannel, untilEvent } from './frame-channel.js';
 
-/** Headers of every event stream: no caching or transformation, no proxy buffering. */
+/**
+ * The headers of every event stream: no caching or transformation, no proxy buffering. Node adds `Connection:
+ * keep-alive`, `Date` and `Transfer-Encoding: chunked`.
+ */
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
 
 /**
- * Turns a reply into an event stream: the headers set so far by hooks (request id, CORS, rate limits…) plus
- * the event-stream ones and the format's, then frames in SSE framing. Backpressure is the socket's own:
- * `write` says when its buffer is full, `drain` when it emptied.
+ * Of the headers hooks set on a reply, the ones an event stream keeps: its request id, and what a browser needs
+ * to let a page of another origin read it (CORS). Security headers for documents (CSP, HSTS…) and rate-limit
+ * headers say nothing to an event stream's reader: they are left out, a kilobyte less per stream.
+ */
+function streamHeadersOf(reply: FastifyReply): Record<string, string | number | string[]> {
+  const kept: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value === undefined) continue;
+    if (name === 'x-request-id' || name === 'vary' || name.startsWith('access-control-')) kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * Turns a reply into an event stream: a fixed, minimal set of headers, written with the first bytes (one write,
+ * not two), then frames in SSE framing. Backpressure is the socket's own: `write` says when its buffer is full,
+ * `drain` when it emptied.
  */
 export function openSseChannel(
   reply: FastifyReply,
@@ -22,14 +38,12 @@ export function openSseChannel(
   const res = reply.raw;
   const gone = new AbortController();
   res.on('close', () => gone.abort());
-  const all = { ...reply.getHeaders(), ...SSE_HEADERS, ...headers };
-  // The body is ours from here on.
+  const all = { ...streamHeadersOf(reply), ...SSE_HEADERS, ...headers };
+  // The body is ours from here on. Hooks may have set headers on the raw response itself (helmet does): only
+  // the stream's own set goes out.
   reply.hijack();
-  for (const [name, value] of Object.entries(all)) {
-    if (value !== undefined) res.setHeader(name, value);
-  }
-  res.writeHead(200);
-  res.flushHeaders();
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(200, all);
   return {
     gone: gone.signal,
     send(frames) {

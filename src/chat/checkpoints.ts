@@ -1,0 +1,60 @@
+import type { MessageId } from '../protocol/index.js';
+import type { MessageStore } from '../store/index.js';
+
+/**
+ * The text of every running answer of this instance, saved now and then, so an instance that dies mid-answer
+ * loses at most one interval of text. One timer and one statement per interval for all answers, however many
+ * are running (each answer's own timer and update would cost thousands of statements a second with thousands
+ * of held streams).
+ */
+export class Checkpoints {
+  readonly #running = new Map<MessageId, { text: () => string; saved: string }>();
+  #timer: NodeJS.Timeout | undefined;
+  #saving = false;
+
+  constructor(
+    private readonly store: Pick<MessageStore, 'saveProgress'>,
+    private readonly intervalMs: number,
+    private readonly log: { error(details: Record<string, unknown>, message: string): void },
+  ) {}
+
+  /** Saves `text()` of this answer every interval while it changes, until the returned function is called. */
+  track(messageId: MessageId, text: () => string): () => void {
+    this.#running.set(messageId, { text, saved: '' });
+    if (!this.#timer) {
+      this.#timer = setInterval(() => void this.save(), this.intervalMs);
+      // Checkpoints must not keep a process alive that is otherwise done.
+      this.#timer.unref();
+    }
+    return () => {
+      this.#running.delete(messageId);
+      if (this.#running.size === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+      }
+    };
+  }
+
+  /** Saves every answer whose text changed since its last save, in one statement. */
+  async save(): Promise<void> {
+    // A save still going (a slow database) is not stacked with another.
+    if (this.#saving) return;
+    const changed = new Map<MessageId, string>();
+    for (const [id, answer] of this.#running) {
+      const text = answer.text();
+      if (text !== answer.saved) {
+        changed.set(id, text);
+        answer.saved = text;
+      }
+    }
+    if (changed.size === 0) return;
+    this.#saving = true;
+    try {
+      await this.store.saveProgress(changed);
+    } catch (err) {
+      this.log.error({ err, answers: changed.size }, 'saving the text of running answers failed');
+    } finally {
+      this.#saving = false;
+    }
+  }
+}
