@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJson } from './helpers/read-json.js';
@@ -201,6 +202,27 @@ describe('shutdown on every transport', () => {
       expect(reply.headers.get('retry-after')).toBe('1');
       expect(await readJson(reply)).toMatchObject({ code: 'server_restarting' });
     } finally {
+      await t.db.close();
+    }
+  });
+
+  it('closes although a client opened a connection and sent nothing on it (a pool does so)', async () => {
+    const t = await startTestServer();
+    const port = Number(new URL(t.url).port);
+    const silent = connect(port, '127.0.0.1');
+    const ended = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    silent.on('error', () => {});
+    try {
+      await new Promise<void>((resolve) => silent.once('connect', () => resolve()));
+      // A used, kept-alive connection beside it.
+      const health = await fetch(`${t.url}/health`);
+      expect(health.status).toBe(200);
+      await health.arrayBuffer();
+      await t.server.close();
+      await ended;
+      expect(silent.bytesRead).toBe(0);
+    } finally {
+      silent.destroy();
       await t.db.close();
     }
   });

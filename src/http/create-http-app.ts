@@ -27,6 +27,7 @@ import { modelRoutes } from './routes/model-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { collectEndpoints, serviceRoutes } from './routes/service-routes.js';
 import { webRoutes } from './routes/web-routes.js';
+import { trackSilentConnections } from './silent-connections.js';
 import { attachSocketIo } from './socket-io/attach-socket-io.js';
 import { wsRoutes } from './ws/ws-routes.js';
 
@@ -143,6 +144,12 @@ export async function createHttpApp(services: Services, version: string): Promis
     maxMessageChars,
     maxPayloadBytes: config.server.bodyLimitBytes,
     log: app.log,
+  });
+  // The last hook before the server stops listening: no connection can arrive in between.
+  const silent = trackSilentConnections(app.server);
+  app.addHook('preClose', (done) => {
+    silent.destroy();
+    done();
   });
   await app.ready();
 
