@@ -106,6 +106,8 @@ describe('following a run', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(sink.calls).toEqual(['heartbeat', 'heartbeat', 'write 1-1', 'heartbeat']);
     log.append(failed);
+    // Readers are woken at the end of the event-loop turn (an immediate, faked here like the timers).
+    await vi.advanceTimersByTimeAsync(1);
     expect(await following).toBe('ended');
     await vi.advanceTimersByTimeAsync(5000);
     expect(sink.calls).toEqual(['heartbeat', 'heartbeat', 'write 1-1', 'heartbeat', 'end']);

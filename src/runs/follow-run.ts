@@ -55,7 +55,12 @@ async function followRun(target: FollowTarget, sink: RunSink, o: RunFollowerOpti
     return 'shutdown';
   }
   o.shutdown.addEventListener('abort', onShutdown, { once: true });
-  const stop = AbortSignal.any([sink.gone, o.shutdown]);
+  // One signal for the reader: the client went, or the server shuts down.
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  sink.gone.addEventListener('abort', stop, { once: true });
+  o.shutdown.addEventListener('abort', stop, { once: true });
+  if (sink.gone.aborted) stop();
   let blocked = false;
   // Sent after every `heartbeatMs` in which nothing was written: each write starts the count again. A blocked
   // transport is not idle: a heartbeat would only add to its buffer.
@@ -63,18 +68,22 @@ async function followRun(target: FollowTarget, sink: RunSink, o: RunFollowerOpti
     sink.heartbeatMs === undefined
       ? undefined
       : setInterval(() => {
-          if (!blocked && !stop.aborted) sink.heartbeat();
+          if (!blocked && !stopping.signal.aborted) sink.heartbeat();
         }, sink.heartbeatMs);
   try {
-    for await (const batch of target.log.read(target.after, stop)) {
-      if (stop.aborted) break;
+    let position = target.after;
+    for (;;) {
+      const batch = await target.log.next(position, stopping.signal);
+      const last = batch.at(-1);
+      if (!last || stopping.signal.aborted) break;
+      position = last.id;
+      lastId = last.id;
       const written = sink.write(batch);
-      lastId = batch.at(-1)?.id ?? lastId;
       if (written === 'idle') continue;
       ping?.refresh();
       if (written === 'full') {
         blocked = true;
-        if (!(await writableWithin(sink, o.stallMs, stop))) {
+        if (!(await writableWithin(sink, o.stallMs, stopping.signal))) {
           sink.abort();
           return 'stalled';
         }
@@ -92,6 +101,8 @@ async function followRun(target: FollowTarget, sink: RunSink, o: RunFollowerOpti
   } finally {
     clearInterval(ping);
     o.shutdown.removeEventListener('abort', onShutdown);
+    o.shutdown.removeEventListener('abort', stop);
+    sink.gone.removeEventListener('abort', stop);
     release();
   }
 }

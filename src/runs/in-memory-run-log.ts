@@ -1,20 +1,30 @@
-import { isTerminal, type RunEvent } from '../protocol/index.js';
-import type { LoggedEvent, RunLog } from './run-log.js';
+import { isTerminal, type LoggedEvent, type RunEvent, type RunEventType } from '../protocol/index.js';
+import { type RunLog, readLog } from './run-log.js';
 
 /** Most events handed to a reader at once, so a reader far behind still writes in bounded chunks. */
 export const MAX_BATCH = 256;
 
-/** A run log held in this process: an array and one wake-up promise shared by every waiting reader. */
+const EMPTY: LoggedEvent[] = [];
+const TOKEN_PREFIX = '{"type":"token","delta":';
+
+/**
+ * A run log held in this process, compactly: per event its type and its JSON — for a token only its delta as a
+ * JSON string, the rest of its JSON being the same for every token — rather than an object per event. Readers
+ * that caught up wait on one wake-up shared by all, fired once per event-loop turn in which something was
+ * appended: a burst of events reaches each reader as one batch.
+ */
 export class InMemoryRunLog implements RunLog {
-  readonly #events: LoggedEvent[] = [];
+  readonly #types: RunEventType[] = [];
+  readonly #data: string[] = [];
   #ended = false;
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
+  #wakeScheduled = false;
 
   /** @param mirror called with each appended event, in order (the Redis backend copies them out). */
   constructor(private readonly mirror?: (event: LoggedEvent) => void) {}
 
   get lastId(): number {
-    return this.#events.length;
+    return this.#data.length;
   }
 
   get ended(): boolean {
@@ -23,35 +33,55 @@ export class InMemoryRunLog implements RunLog {
 
   append(event: RunEvent): number {
     if (this.#ended) throw new Error(`run log already ended; cannot append ${event.type}`);
-    const id = this.#events.length + 1;
-    const logged = { id, type: event.type, data: JSON.stringify(event) };
-    this.#events.push(logged);
-    this.mirror?.(logged);
+    const token = event.type === 'token';
+    const data = token ? JSON.stringify(event.delta) : JSON.stringify(event);
+    this.#types.push(event.type);
+    this.#data.push(data);
+    const id = this.#data.length;
+    if (this.mirror) this.mirror({ id, type: event.type, data: token ? `${TOKEN_PREFIX}${data}}` : data });
     if (isTerminal(event.type)) this.#ended = true;
     // Only readers that caught up wait; waking them costs nothing when there are none.
-    if (this.#wake) {
-      this.#wake.resolve();
-      this.#wake = undefined;
+    if (this.#wake && !this.#wakeScheduled) {
+      this.#wakeScheduled = true;
+      setImmediate(this.#wakeReaders);
     }
     return id;
   }
 
-  async *read(after: number, signal?: AbortSignal): AsyncIterable<LoggedEvent[]> {
-    let next = Math.max(0, after);
-    while (!signal?.aborted) {
-      if (next < this.#events.length) {
-        const batch = this.#events.slice(next, next + MAX_BATCH);
-        next += batch.length;
-        yield batch;
-        continue;
-      }
-      if (this.#ended) return;
-      if (!(await this.#changed(signal))) return;
-    }
+  next(after: number, signal?: AbortSignal): Promise<LoggedEvent[]> {
+    if (signal?.aborted) return Promise.resolve(EMPTY);
+    if (after < this.#data.length) return Promise.resolve(this.#batch(after));
+    if (this.#ended) return Promise.resolve(EMPTY);
+    // A wake-up already scheduled for events this reader has read is not one for it: it waits again.
+    return this.#changed(signal).then(() => this.next(after, signal));
   }
 
-  /** Resolves true on the next append, false if `signal` aborts first. */
-  #changed(signal: AbortSignal | undefined): Promise<boolean> {
+  read(after: number, signal?: AbortSignal): AsyncIterable<LoggedEvent[]> {
+    return readLog(this, after, signal);
+  }
+
+  /** The events after `after`, at most a batch of them, as readers get them. */
+  #batch(after: number): LoggedEvent[] {
+    const from = Math.max(0, after);
+    const to = Math.min(this.#data.length, from + MAX_BATCH);
+    const batch: LoggedEvent[] = new Array(to - from);
+    for (let i = from; i < to; i++) {
+      const type = this.#types[i] as RunEventType;
+      const data = this.#data[i] as string;
+      batch[i - from] = { id: i + 1, type, data: type === 'token' ? `${TOKEN_PREFIX}${data}}` : data };
+    }
+    return batch;
+  }
+
+  readonly #wakeReaders = () => {
+    this.#wakeScheduled = false;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.resolve();
+  };
+
+  /** Resolves on the next wake-up, or when `signal` aborts. */
+  #changed(signal: AbortSignal | undefined): Promise<void> {
     if (!this.#wake) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => {
@@ -59,15 +89,15 @@ export class InMemoryRunLog implements RunLog {
       });
       this.#wake = { promise, resolve };
     }
-    const appended = this.#wake.promise.then(() => true);
-    if (!signal) return appended;
-    return new Promise<boolean>((resolve) => {
-      const onAbort = () => resolve(false);
-      signal.addEventListener('abort', onAbort, { once: true });
-      appended.then((v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      });
+    const woken = this.#wake.promise;
+    if (!signal) return woken;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      void woken.then(done);
     });
   }
 }

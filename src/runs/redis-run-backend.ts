@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { isTerminal, type RunEvent, type RunEventType } from '../protocol/index.js';
 import { InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
 import type { RunBackend } from './run-backend.js';
-import type { LoggedEvent, RunLog } from './run-log.js';
+import { type LoggedEvent, type RunLog, readLog } from './run-log.js';
 
 export interface RedisRunBackendOptions {
   url: string;
@@ -223,29 +223,29 @@ class RemoteRunLog implements RunLog {
     throw new Error('a remote run log is read-only');
   }
 
-  async *read(after: number, signal?: AbortSignal): AsyncIterable<LoggedEvent[]> {
-    let next = after;
+  async next(after: number, signal?: AbortSignal): Promise<LoggedEvent[]> {
     while (!signal?.aborted) {
-      const batch = await this.backend.range(this.runId, next);
+      const batch = await this.backend.range(this.runId, after);
       if (batch.length > 0) {
-        next = batch.at(-1)?.id ?? next;
         const end = batch.findIndex((e) => isTerminal(e.type));
-        yield end === -1 ? batch : batch.slice(0, end + 1);
-        if (end !== -1) {
-          this.#ended = true;
-          return;
-        }
-        continue;
+        if (end === -1) return batch;
+        this.#ended = true;
+        return batch.slice(0, end + 1);
       }
       const last = await this.backend.lastEvent(this.runId);
       // Expired while we read: nothing more will come.
-      if (!last) return;
+      if (!last) return [];
       // Appended since the range: read it now rather than wait for its notification.
-      if (last.id > next) continue;
-      // Ended at or before `next` (a resume after the terminal event): nothing more will come.
-      if (isTerminal(last.type)) return;
+      if (last.id > after) continue;
+      // Ended at or before `after` (a resume after the terminal event): nothing more will come.
+      if (isTerminal(last.type)) return [];
       await this.backend.waitForEvents(this.runId, signal);
     }
+    return [];
+  }
+
+  read(after: number, signal?: AbortSignal): AsyncIterable<LoggedEvent[]> {
+    return readLog(this, after, signal);
   }
 }
 

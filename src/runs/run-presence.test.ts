@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRunBackend } from './memory-run-backend.js';
 import { RunPresence } from './run-presence.js';
-import { type DisconnectPolicy, type Run, RunRegistry } from './run-registry.js';
+import { type DisconnectPolicy, type Run, type RunOutcome, RunRegistry } from './run-registry.js';
 
 /** A registry whose runs wait until aborted (then end with a terminal event), and presence over it. */
 function setup(graceMs = 1000) {
@@ -12,7 +12,7 @@ function setup(graceMs = 1000) {
     runs.start(
       id as Run['id'],
       (run) =>
-        new Promise<void>((resolve) =>
+        new Promise<RunOutcome>((resolve) =>
           run.signal.addEventListener('abort', () => {
             run.log.append({
               type: 'error',
@@ -20,7 +20,7 @@ function setup(graceMs = 1000) {
               message: String(run.signal.reason),
               retryable: false,
             });
-            resolve();
+            resolve({ model: 'test', status: 'cancelled', tokens: 0, ttftMs: null, durationMs: 0 });
           }),
         ),
       () => {},

@@ -17,6 +17,8 @@ export interface RunPresenceOptions {
 export class RunPresence extends EventEmitter<{ subscribers: [runId: string, count: number] }> {
   readonly #counts = new Map<string, number>();
   readonly #grace = new Map<string, NodeJS.Timeout>();
+  /** Refreshes the presence of every run read here: one timer, however many subscribers. */
+  #refresh: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: RunPresenceOptions) {
     super();
@@ -25,19 +27,15 @@ export class RunPresence extends EventEmitter<{ subscribers: [runId: string, cou
 
   /** Records a subscriber of `runId` until the returned function is called (calling it again does nothing). */
   subscribe(runId: string): () => void {
-    const touch = () => void this.o.backend.touch(runId).catch(() => {});
-    touch();
     // Other instances learn of this subscriber through the backend; refreshed while it reads.
-    const refresh = setInterval(touch, Math.max(100, Math.floor(this.o.graceMs / 3)));
-    refresh.unref();
+    this.#touch(runId);
     this.#disarm(runId);
     this.#count(runId, +1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      clearInterval(refresh);
-      touch();
+      this.#touch(runId);
       if (this.#count(runId, -1) > 0) return;
       const run = this.o.runs.get(runId);
       if (run && !run.signal.aborted) this.#lastLeft(run);
@@ -53,8 +51,24 @@ export class RunPresence extends EventEmitter<{ subscribers: [runId: string, cou
     const n = (this.#counts.get(runId) ?? 0) + delta;
     if (n > 0) this.#counts.set(runId, n);
     else this.#counts.delete(runId);
+    if (this.#counts.size > 0 && !this.#refresh) {
+      this.#refresh = setInterval(
+        () => {
+          for (const id of this.#counts.keys()) this.#touch(id);
+        },
+        Math.max(100, Math.floor(this.o.graceMs / 3)),
+      );
+      this.#refresh.unref();
+    } else if (this.#counts.size === 0 && this.#refresh) {
+      clearInterval(this.#refresh);
+      this.#refresh = undefined;
+    }
     this.emit('subscribers', runId, n);
     return n;
+  }
+
+  #touch(runId: string): void {
+    this.o.backend.touch(runId).catch(() => {});
   }
 
   #lastLeft(run: Run): void {

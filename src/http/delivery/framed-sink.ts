@@ -20,7 +20,7 @@ export function framedSink(
     heartbeatMs: heartbeat ? (format.heartbeatMs ?? keepAliveMs) : undefined,
     write(batch: readonly LoggedEvent[]): SinkWrite {
       const frames: Frame[] = [];
-      for (const event of batch) frames.push(...format.encode(event));
+      for (const event of batch) for (const frame of format.encode(event)) frames.push(frame);
       // Events a format has nothing to say about are not writes: the stream stays idle.
       if (frames.length === 0) return 'idle';
       return channel.send(frames) ? 'written' : 'full';
