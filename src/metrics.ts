@@ -1,12 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DoneEvent, ErrorEvent, StartEvent } from './protocol/index.js';
-import type { Run, RunPresence, RunRegistry } from './runs/index.js';
+import type { RunOutcome, RunPresence, RunRegistry } from './runs/index.js';
 
 /** Distinct `model` label values kept; a request may name any model of a provider, so the rest are `other`. */
 const MAX_MODEL_LABELS = 50;
-
-type RunStatus = 'done' | 'cancelled' | 'failed';
 
 /**
  * The server's Prometheus metrics, in a registry of its own: runs, subscribers, tokens, latency, errors and
@@ -75,12 +71,8 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'streamforge_process_' });
   }
 
-  /** Follows every run `runs` starts, and the subscriber counts of `presence`. */
-  observeRuns(
-    runs: RunRegistry,
-    presence: RunPresence,
-    log: { error(details: object, message: string): void },
-  ): void {
+  /** Counts every run `runs` ends, from the outcome it reports, and the subscriber counts of `presence`. */
+  observeRuns(runs: RunRegistry, presence: RunPresence): void {
     this.#runs = runs;
     presence.on('subscribers', (runId, count) => {
       const before = this.#subscribers.get(runId) ?? 0;
@@ -88,11 +80,7 @@ export class Metrics {
       else this.#subscribers.delete(runId);
       this.#subscriberGauge.inc(count - before);
     });
-    runs.on('started', (run) => {
-      this.#follow(run).catch((err) =>
-        log.error({ err, runId: run.id }, 'metrics: reading a run log failed'),
-      );
-    });
+    runs.on('ended', (_run, outcome) => this.#count(outcome));
   }
 
   rateLimited(group: string): void {
@@ -103,31 +91,23 @@ export class Metrics {
     this.#errors.inc({ code, source: 'http' });
   }
 
-  /** Reads a run's log as one more subscriber would, parsing only `start`, `done` and `error`. */
-  async #follow(run: Run): Promise<void> {
-    const startedAt = performance.now();
-    const seconds = () => (performance.now() - startedAt) / 1000;
-    let model = 'unknown';
-    let tokens = 0;
-    let status: RunStatus = 'failed';
-    for await (const batch of run.log.read(0)) {
-      const before = tokens;
-      for (const event of batch) {
-        if (event.type === 'token') {
-          if (tokens++ === 0) this.#ttft.observe({ model }, seconds());
-        } else if (event.type === 'start') {
-          model = this.#modelLabel((JSON.parse(event.data) as StartEvent).model);
-        } else if (event.type === 'done') {
-          const done = JSON.parse(event.data) as DoneEvent;
-          status = done.finish_reason === 'cancelled' ? 'cancelled' : 'done';
-        } else if (event.type === 'error') {
-          this.#errors.inc({ code: (JSON.parse(event.data) as ErrorEvent).code, source: 'run' });
-        }
-      }
-      if (tokens > before) this.#tokens.inc({ model }, tokens - before);
-    }
-    this.#duration.observe({ model }, seconds());
-    this.#runsTotal.inc({ model, status });
+  #count(outcome: RunOutcome | undefined): void {
+    // A run whose pipeline crashed reports nothing: it failed, with the code its subscribers got.
+    const ended = outcome ?? {
+      model: 'unknown',
+      status: 'failed' as const,
+      tokens: 0,
+      ttftMs: null,
+      durationMs: 0,
+      errorCode: 'internal_error',
+    };
+    const model = this.#modelLabel(ended.model);
+    if (ended.tokens > 0) this.#tokens.inc({ model }, ended.tokens);
+    if (ended.ttftMs !== null) this.#ttft.observe({ model }, ended.ttftMs / 1000);
+    this.#duration.observe({ model }, ended.durationMs / 1000);
+    // `interrupted` is counted with `failed`: the series keeps the statuses it always had.
+    this.#runsTotal.inc({ model, status: ended.status === 'interrupted' ? 'failed' : ended.status });
+    if (ended.errorCode) this.#errors.inc({ code: ended.errorCode, source: 'run' });
   }
 
   #modelLabel(model: string): string {

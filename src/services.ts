@@ -132,7 +132,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       sweepMs: config.runs.sweepMs,
       log,
     });
-    metrics.observeRuns(runs, presence, log);
+    metrics.observeRuns(runs, presence);
     const messages = new MessageStore(db);
     const chat: ChatDeps = {
       store: messages,

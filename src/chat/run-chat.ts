@@ -4,7 +4,7 @@ import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../protocol/index.js';
 import type { RetrievedChunk, Retriever } from '../rag/index.js';
 import { RunInterruptedError } from '../runs/index.js';
-import type { Run } from '../runs/index.js';
+import type { Run, RunOutcome } from '../runs/index.js';
 import type { MessageStore, Turn } from '../store/index.js';
 import type { Checkpoints } from './checkpoints.js';
 import { buildPrompt } from './build-prompt.js';
@@ -66,7 +66,12 @@ export interface ChatTurn extends Turn {
  * `error` to the run's log, and stores the assistant message as `complete`, `cancelled` or `failed` with
  * the text produced so far. It knows nothing of the transports that read the log.
  */
-export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn: ChatTurn): Promise<void> {
+export async function runChat(
+  deps: ChatDeps,
+  logger: ChatLogger,
+  run: Run,
+  turn: ChatTurn,
+): Promise<RunOutcome> {
   const { store } = deps;
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
@@ -96,11 +101,20 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   );
   let sources: RetrievedChunk[] = [];
   const untrack = deps.checkpoints.track(turn.assistantMessageId, () => answer.text);
+  let ended: Pick<RunOutcome, 'status' | 'errorCode'> = { status: 'failed' };
+  let measured: Metrics | undefined;
   try {
     await answerTurn();
   } finally {
     untrack();
   }
+  return {
+    model: turn.modelId,
+    ...ended,
+    tokens: answer.deltas,
+    ttftMs: measured?.ttft_ms ?? null,
+    durationMs: measured?.duration_ms ?? Math.round(performance.now() - startedAt),
+  };
 
   async function answerTurn(): Promise<void> {
     let step = 'history';
@@ -159,6 +173,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
       progress(step, 'failed', FAILED_LABELS[step] ?? 'Failed');
       await save('failed');
       const client = classifyModelError(error);
+      ended = { status: 'failed', errorCode: client.code };
       run.log.append({
         type: 'error',
         code: client.code,
@@ -199,6 +214,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   async function save(status: 'complete' | 'cancelled' | 'failed' | 'interrupted') {
     components.completeAll();
     const { usage, metrics } = account();
+    measured = metrics;
     await store.finish(
       turn.assistantMessageId,
       {
@@ -217,6 +233,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
   /** The instance shuts down: the answer so far is kept as `interrupted`, and readers are told so. */
   async function interrupted(): Promise<void> {
     await save('interrupted');
+    ended = { status: 'interrupted', errorCode: 'run_interrupted' };
     run.log.append({
       type: 'error',
       code: 'run_interrupted',
@@ -228,6 +245,7 @@ export async function runChat(deps: ChatDeps, logger: ChatLogger, run: Run, turn
 
   async function finish(reason: FinishReason): Promise<void> {
     const { usage, metrics } = await save(reason === 'cancelled' ? 'cancelled' : 'complete');
+    ended = { status: reason === 'cancelled' ? 'cancelled' : 'done' };
     run.log.append({
       type: 'done',
       finish_reason: reason,

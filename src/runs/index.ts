@@ -17,6 +17,7 @@ export {
   type DisconnectPolicy,
   type Run,
   RunInterruptedError,
+  type RunOutcome,
   RunRegistry,
   type RunRegistryOptions,
 } from './run-registry.js';

@@ -12,6 +12,19 @@ export class RunInterruptedError extends Error {
 /** What happens to a run when its last subscriber leaves: go on (and be resumable), or stop. */
 export type DisconnectPolicy = 'continue' | 'cancel';
 
+/** How a run ended, as its work reports it: what counting runs (the metrics) needs, without reading its log. */
+export interface RunOutcome {
+  model: string;
+  status: 'done' | 'cancelled' | 'failed' | 'interrupted';
+  /** Token events it appended. */
+  tokens: number;
+  /** From the run's start to its first token; null when it sent none. */
+  ttftMs: number | null;
+  durationMs: number;
+  /** The code of its `error` event, when it ended with one. */
+  errorCode?: string;
+}
+
 /** A generation in progress on this instance: its log, and the signal that stops it. */
 export interface Run {
   readonly id: RunId;
@@ -33,8 +46,8 @@ export interface RunRegistryOptions {
 export class RunRegistry extends EventEmitter<{
   /** A run began on this instance; its log holds every event it appends, from the first. */
   started: [run: Run];
-  /** A run of this instance finished (its work stored its end with its last event). */
-  ended: [run: Run];
+  /** A run of this instance finished (its work stored its end with its last event); undefined: it crashed. */
+  ended: [run: Run, outcome: RunOutcome | undefined];
 }> {
   /** This process: the owner recorded on its runs and renewed in their leases. */
   readonly instanceId = randomUUID();
@@ -54,7 +67,7 @@ export class RunRegistry extends EventEmitter<{
    */
   start(
     id: RunId,
-    work: (run: Run) => Promise<void>,
+    work: (run: Run) => Promise<RunOutcome>,
     onCrash: (error: unknown, run: Run) => void | Promise<void>,
     onDisconnect: DisconnectPolicy = 'continue',
   ): Run {
@@ -66,12 +79,18 @@ export class RunRegistry extends EventEmitter<{
       onDisconnect,
       abort: (reason) => controller.abort(reason),
     };
+    let outcome: RunOutcome | undefined;
     const settled = work(run)
-      .catch((error: unknown) => onCrash(error, run))
+      .then(
+        (ended) => {
+          outcome = ended;
+        },
+        (error: unknown) => onCrash(error, run),
+      )
       .finally(() => {
         this.#active.delete(id);
         this.o.backend.retain(id);
-        this.emit('ended', run);
+        this.emit('ended', run, outcome);
       });
     this.#active.set(id, { run, settled });
     this.emit('started', run);
