@@ -100,7 +100,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
           url: redisUrl,
           prefix: config.storage.redisPrefix,
           retentionMs: config.runs.retentionMs,
-          maxRunMs: config.models.timeoutMs * 5,
+          // A running log is kept alive by its appends; one whose instance died goes after this.
+          maxRunMs: 5 * Math.max(config.models.timeoutMs, config.models.idleTimeoutMs),
           maxEvents: 100_000,
           onError: onRedisError,
         })

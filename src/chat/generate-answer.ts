@@ -47,7 +47,7 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
     const calls: ToolCall[] = [];
     let stepText = '';
     let stepOutput: number | undefined;
-    const parts = streamModel(
+    await streamModel(
       o.model,
       {
         prompt,
@@ -57,31 +57,31 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
       },
       run.signal,
       o.policy,
+      (part) => {
+        if (part.type === 'text-delta') {
+          if (part.delta === '') return;
+          let delta = part.delta;
+          // Text resumed after a component: keep it a separate paragraph rather than glued to the last word.
+          if (stepText === '' && answer.text !== '' && !/\s$/.test(answer.text) && !/^\s/.test(delta)) {
+            delta = `\n\n${delta}`;
+          }
+          answer.firstTokenAt ??= performance.now();
+          answer.text += delta;
+          stepText += delta;
+          answer.deltas++;
+          run.log.append({ type: 'token', delta });
+        } else if (part.type === 'tool-call') {
+          calls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        } else if (part.type === 'finish') {
+          answer.inputTokens = add(answer.inputTokens, part.usage.inputTokens.total);
+          stepOutput = part.usage.outputTokens.total;
+          answer.outputTokens = add(answer.outputTokens, stepOutput);
+          answer.finish = part.finishReason.unified === 'length' ? 'length' : 'stop';
+        }
+      },
       (attempt, delayMs, error) =>
         o.warn({ runId: run.id, attempt, delayMs, err: loggableError(error) }, 'retrying model call'),
     );
-    for await (const part of parts) {
-      if (part.type === 'text-delta') {
-        if (part.delta === '') continue;
-        let delta = part.delta;
-        // Text resumed after a component: keep it a separate paragraph rather than glued to the last word.
-        if (stepText === '' && answer.text !== '' && !/\s$/.test(answer.text) && !/^\s/.test(delta)) {
-          delta = `\n\n${delta}`;
-        }
-        answer.firstTokenAt ??= performance.now();
-        answer.text += delta;
-        stepText += delta;
-        answer.deltas++;
-        run.log.append({ type: 'token', delta });
-      } else if (part.type === 'tool-call') {
-        calls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
-      } else if (part.type === 'finish') {
-        answer.inputTokens = add(answer.inputTokens, part.usage.inputTokens.total);
-        stepOutput = part.usage.outputTokens.total;
-        answer.outputTokens = add(answer.outputTokens, stepOutput);
-        answer.finish = part.finishReason.unified === 'length' ? 'length' : 'stop';
-      }
-    }
     if (calls.length === 0 || step === MAX_STEPS || answer.finish === 'length') return;
     if (budget !== undefined && stepOutput !== undefined) {
       budget -= stepOutput;

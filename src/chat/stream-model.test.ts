@@ -55,10 +55,46 @@ const apiError = (statusCode: number, headers: Record<string, string> = {}) =>
     responseHeaders: headers,
   });
 
-async function collect(gen: AsyncIterable<LanguageModelV3StreamPart>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const p of gen) if (p.type === 'text-delta') out.push(p.delta);
+/** Streams `model` and collects its text deltas; rejects as streamModel does. */
+async function collect(
+  model: LanguageModelV3,
+  signal: AbortSignal = new AbortController().signal,
+  o: { policy?: typeof policy; onRetry?: (attempt: number) => void; seen?: string[] } = {},
+): Promise<string[]> {
+  const out = o.seen ?? [];
+  await streamModel(
+    model,
+    { prompt },
+    signal,
+    o.policy ?? policy,
+    (p) => void (p.type === 'text-delta' && out.push(p.delta)),
+    o.onRetry,
+  );
   return out;
+}
+
+/** A model that sends a delta every `everyMs`, until cancelled. */
+function pacedModel(everyMs: number): LanguageModelV3 {
+  return {
+    ...modelOf([]),
+    async doStream() {
+      let cancelled = false;
+      return {
+        stream: new ReadableStream<LanguageModelV3StreamPart>({
+          pull: (c) =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                if (!cancelled) c.enqueue(delta('x'));
+                resolve();
+              }, everyMs),
+            ),
+          cancel: () => {
+            cancelled = true;
+          },
+        }),
+      };
+    },
+  };
 }
 
 describe('streamModel', () => {
@@ -69,40 +105,25 @@ describe('streamModel', () => {
   it('retries 429 and 5xx before the first token, then streams', async () => {
     const model = modelOf([{ fail: apiError(429) }, { fail: apiError(503) }, { parts: [delta('ok')] }]);
     const retries: number[] = [];
-    const out = await collect(
-      streamModel(model, { prompt }, new AbortController().signal, policy, (n) => retries.push(n)),
-    );
+    const out = await collect(model, undefined, { onRetry: (n) => retries.push(n) });
     expect(out).toEqual(['ok']);
     expect(retries).toEqual([1, 2]);
   });
 
   it('gives up after maxRetries and throws the last error', async () => {
     const model = modelOf([{ fail: apiError(500) }, { fail: apiError(500) }, { fail: apiError(502) }]);
-    await expect(
-      collect(streamModel(model, { prompt }, new AbortController().signal, policy)),
-    ).rejects.toMatchObject({
-      statusCode: 502,
-    });
+    await expect(collect(model)).rejects.toMatchObject({ statusCode: 502 });
     expect(model.calls).toHaveLength(3);
   });
 
   it('does not retry a client error, nor anything after the first token', async () => {
     const bad = modelOf([{ fail: apiError(400) }, { parts: [delta('never')] }]);
-    await expect(
-      collect(streamModel(bad, { prompt }, new AbortController().signal, policy)),
-    ).rejects.toMatchObject({
-      statusCode: 400,
-    });
+    await expect(collect(bad)).rejects.toMatchObject({ statusCode: 400 });
     expect(bad.calls).toHaveLength(1);
 
     const midway = modelOf([{ parts: [delta('a')], thenFail: apiError(503) }, { parts: [delta('b')] }]);
     const seen: string[] = [];
-    const gen = streamModel(midway, { prompt }, new AbortController().signal, policy);
-    await expect(
-      (async () => {
-        for await (const p of gen) if (p.type === 'text-delta') seen.push(p.delta);
-      })(),
-    ).rejects.toMatchObject({ statusCode: 503 });
+    await expect(collect(midway, undefined, { seen })).rejects.toMatchObject({ statusCode: 503 });
     expect(seen).toEqual(['a']);
     expect(midway.calls).toHaveLength(1);
   });
@@ -110,41 +131,33 @@ describe('streamModel', () => {
   it('fails with an idle timeout when the model stops sending, and aborts its request', async () => {
     vi.useFakeTimers();
     const model = modelOf([{ parts: [delta('a')], thenHang: true }]);
-    const result = collect(streamModel(model, { prompt }, new AbortController().signal, policy)).catch(
-      (e) => e,
-    );
+    const result = collect(model).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10_000);
     const error = await result;
     expect(error).toBeInstanceOf(ModelTimeoutError);
-    expect(error.kind).toBe('idle');
+    expect((error as ModelTimeoutError).kind).toBe('idle');
     expect(model.calls[0]?.abortSignal?.aborted).toBe(true);
   });
 
-  it('fails with the total timeout even while tokens keep coming', async () => {
+  it('keeps a slow stream that keeps producing: no total cap by default, only the idle clock', async () => {
     vi.useFakeTimers();
-    const model: LanguageModelV3 = {
-      ...modelOf([]),
-      async doStream() {
-        let cancelled = false;
-        return {
-          stream: new ReadableStream<LanguageModelV3StreamPart>({
-            pull: (c) =>
-              new Promise<void>((resolve) =>
-                setTimeout(() => {
-                  if (!cancelled) c.enqueue(delta('x'));
-                  resolve();
-                }, 1000),
-              ),
-            cancel: () => {
-              cancelled = true;
-            },
-          }),
-        };
-      },
-    };
-    const result = collect(streamModel(model, { prompt }, new AbortController().signal, policy)).catch(
-      (e) => e,
-    );
+    const stop = new AbortController();
+    // A token every 6 s against a 10 s idle timeout, for 10 minutes: far past any whole-call limit.
+    const seen: string[] = [];
+    const result = collect(pacedModel(6000), stop.signal, {
+      policy: { ...policy, timeoutMs: 0 },
+      seen,
+    }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(seen).toHaveLength(100);
+    stop.abort(new Error('enough'));
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(await result).toEqual(new Error('enough'));
+  });
+
+  it('fails with the total timeout, when one is set, even while tokens keep coming', async () => {
+    vi.useFakeTimers();
+    const result = collect(pacedModel(1000)).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await result).toMatchObject({ kind: 'total' });
   });
@@ -152,12 +165,12 @@ describe('streamModel', () => {
   it("throws the run's abort reason when the run is cancelled", async () => {
     const run = new AbortController();
     const model = modelOf([{ parts: [delta('a')], thenHang: true }]);
-    const gen = streamModel(model, { prompt }, run.signal, policy);
-    const first = await gen.next();
-    expect(first.value).toMatchObject({ delta: 'a' });
-    const next = gen.next();
+    let firstPart!: () => void;
+    const gotFirst = new Promise<void>((resolve) => (firstPart = resolve));
+    const streaming = streamModel(model, { prompt }, run.signal, policy, () => firstPart());
+    await gotFirst;
     run.abort(new Error('client disconnected'));
-    await expect(next).rejects.toThrow('client disconnected');
+    await expect(streaming).rejects.toThrow('client disconnected');
   });
 });
 

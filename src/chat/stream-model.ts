@@ -10,27 +10,35 @@ export interface ModelCallPolicy {
   retryBaseMs: number;
   /** @default 8000 */
   retryMaxMs: number;
-  /** @default 120000 */
+  /** Longest a whole model call may take; 0: no cap (the idle timeout guards a stalled model). @default 0 */
   timeoutMs: number;
   /** @default 30000 */
   idleTimeoutMs: number;
 }
 
 /**
- * The model's stream parts, with the failure policy around them: a call that fails with a retryable error
- * before its first token is tried again after a bounded backoff; the whole call has a deadline and so does
- * every wait for the next part. Aborting `signal` (the run's) closes the upstream request at once.
- * Throws the run's abort reason when cancelled, ModelTimeoutError on a timeout, else the model's error.
+ * Streams the model's parts to `onPart`, with the failure policy around them: a call that fails with a
+ * retryable error before its first token is tried again after a bounded backoff; every wait for the next part
+ * has a deadline (a stalled model), and so has the whole call when a total cap is configured. Aborting `signal`
+ * (the run's) closes the upstream request at once. Each part is handed over as it is read, with no promise of
+ * its own and no timer touched: the idle clock only notes the time, and its one timer looks at that when it
+ * fires. Throws the run's abort reason when cancelled, ModelTimeoutError on a timeout, else the model's error.
  */
-export async function* streamModel(
+export async function streamModel(
   model: LanguageModelV3,
   options: Omit<LanguageModelV3CallOptions, 'abortSignal'>,
   runSignal: AbortSignal,
   policy: ModelCallPolicy,
+  onPart: (part: LanguageModelV3StreamPart) => void,
   onRetry?: (attempt: number, delayMs: number, error: unknown) => void,
-): AsyncGenerator<LanguageModelV3StreamPart> {
-  const deadline = new Deadline(policy.timeoutMs, policy.idleTimeoutMs);
-  const signal = AbortSignal.any([runSignal, deadline.signal]);
+): Promise<void> {
+  // One signal for the call: the run's abort, or a deadline.
+  const call = new AbortController();
+  const signal = call.signal;
+  const onRunAbort = () => call.abort(runSignal.reason);
+  runSignal.addEventListener('abort', onRunAbort, { once: true });
+  if (runSignal.aborted) onRunAbort();
+  const deadline = new Deadline(policy.timeoutMs, policy.idleTimeoutMs, (error) => call.abort(error));
   try {
     for (let attempt = 0; ; attempt++) {
       let sentText = false;
@@ -47,7 +55,7 @@ export async function* streamModel(
             deadline.touch();
             if (value.type === 'error') throw value.error;
             if (value.type === 'text-delta') sentText = true;
-            yield value;
+            onPart(value);
           }
         } finally {
           signal.removeEventListener('abort', stop);
@@ -67,6 +75,7 @@ export async function* streamModel(
     }
   } finally {
     deadline.clear();
+    runSignal.removeEventListener('abort', onRunAbort);
   }
 }
 
@@ -88,25 +97,29 @@ export function retryDelay(attempt: number, error: unknown, policy: ModelCallPol
   return Math.round(Math.min(exponential, policy.retryMaxMs) * (0.5 + Math.random() / 2));
 }
 
-/** Aborts its signal when the total time or the idle time runs out. */
+/**
+ * Calls `expire` when the idle time runs out (nothing arrived for that long), or the total time when it is set
+ * (0: no cap). A part arriving only notes the time; the idle timer, when it fires, sleeps again for what is
+ * left if something arrived meanwhile.
+ */
 class Deadline {
-  readonly #controller = new AbortController();
-  readonly #total: NodeJS.Timeout;
-  readonly #idle: NodeJS.Timeout;
+  readonly #total: NodeJS.Timeout | undefined;
+  #idle: NodeJS.Timeout;
+  #lastAt = Date.now();
   expired: 'total' | 'idle' | undefined;
 
-  constructor(totalMs: number, idleMs: number) {
-    this.#total = setTimeout(() => this.#expire('total'), totalMs);
-    this.#idle = setTimeout(() => this.#expire('idle'), idleMs);
+  constructor(
+    totalMs: number,
+    private readonly idleMs: number,
+    private readonly expire: (error: ModelTimeoutError) => void,
+  ) {
+    this.#total = totalMs > 0 ? setTimeout(() => this.#expire('total'), totalMs) : undefined;
+    this.#idle = setTimeout(() => this.#checkIdle(), idleMs);
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  /** Something arrived: the idle clock starts again (refresh re-arms the same timer, no allocation). */
+  /** Something arrived: the idle clock starts again. */
   touch(): void {
-    this.#idle.refresh();
+    this.#lastAt = Date.now();
   }
 
   clear(): void {
@@ -114,9 +127,15 @@ class Deadline {
     clearTimeout(this.#idle);
   }
 
+  #checkIdle(): void {
+    const left = this.#lastAt + this.idleMs - Date.now();
+    if (left > 0) this.#idle = setTimeout(() => this.#checkIdle(), left);
+    else this.#expire('idle');
+  }
+
   #expire(kind: 'total' | 'idle'): void {
     this.expired ??= kind;
-    this.#controller.abort(new ModelTimeoutError(kind));
+    this.expire(new ModelTimeoutError(kind));
   }
 }
 

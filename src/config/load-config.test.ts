@@ -17,7 +17,7 @@ describe('loadConfig', () => {
         defaultModel: 'local',
         localTokenDelayMs: 20,
         maxRetries: 2,
-        timeoutMs: 120_000,
+        timeoutMs: 0,
         providers: [],
       },
       auth: { mode: [], streamTokenTtlMs: 60_000 },

@@ -17,8 +17,13 @@ export const modelSettings = envSection('MODEL_', {
   MODEL_RETRY_BASE_MS: int(0, 60_000).default(500),
   /** Longest wait between retries. @default 8000 */
   MODEL_RETRY_MAX_MS: int(0, 300_000).default(8_000),
-  /** Longest a whole model call may take. @default 120000 */
-  MODEL_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  /**
+   * Longest a whole model call may take; 0: no cap. Off by default: a slow model writing a long answer is not
+   * cut while it keeps producing tokens (MODEL_IDLE_TIMEOUT_MS guards a stalled one). @default 0
+   */
+  MODEL_TIMEOUT_MS: int(0, 24 * 3_600_000)
+    .default(0)
+    .refine((v) => v === 0 || v >= 100, 'must be 0 (no cap) or at least 100'),
   /** Longest wait for the model's next token. @default 30000 */
   MODEL_IDLE_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** JSON: per-model prices overriding the built-in table. */
