@@ -40,6 +40,14 @@ export type DatabaseOptions =
       schema?: string;
     };
 
+/**
+ * Plans made once per prepared statement, whatever its parameters. By default PostgreSQL plans a prepared
+ * statement anew on every run when its generic plan looks costlier than a custom one, which for the batch
+ * statements (arrays unnested into rows) it always does: planning them took most of their time (2.1 ms of
+ * an admission's 2.2 on PGlite; 0.7 ms with the plan kept).
+ */
+const PLAN_CACHE_MODE = 'force_generic_plan';
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.engine === 'pglite'
     ? openPglite(options.dataDir, options.vector ?? false)
@@ -58,6 +66,7 @@ async function openPglite(dataDir: string | undefined, withVector: boolean): Pro
   } else {
     db = await PGlite.create({ extensions });
   }
+  await db.exec(`set plan_cache_mode = ${PLAN_CACHE_MODE}`);
   const query = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows;
   // A name is prepared once per connection, and PGlite is one connection: every store asking for it shares it.
   const prepared = new Map<string, { sql: string; run: Prepared<unknown> }>();
@@ -97,7 +106,9 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    options: [`-c plan_cache_mode=${PLAN_CACHE_MODE}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(
+      ' ',
+    ),
   });
   // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
