@@ -225,41 +225,37 @@ function p50(streams: StreamResult[]): number {
 }
 
 /**
- * Server RSS per held stream: `n` paced streams (one token a second) held open until each has had two tokens,
- * measured after a full GC, minus the same server idle after an identical warm-up round (so pools and the
- * database's own growth are not counted), divided by n.
+ * Server memory per held stream: `n` paced streams (one token a second) held open until each has had two
+ * tokens, measured after a full GC, minus the same server just before (after a full GC), divided by n. RSS is
+ * what the machine gives the process (buffers, the database's own growth, the allocator's slack); heap +
+ * external is what the JavaScript holds.
  */
 async function heldMemory(server: ServerChild, n: number) {
-  const hold = async () => {
-    const agent = agentFor(n);
-    const stop = new AbortController();
-    let waiting = n;
-    let allFlowing!: () => void;
-    const flowing = new Promise<void>((resolve) => (allFlowing = resolve));
-    const arrived = () => --waiting === 0 && allFlowing();
-    const body = chatBody('bench:paced');
-    const streams = Array.from({ length: n }, () =>
-      openStream(server.port, agent, body, {
-        signal: stop.signal,
-        onToken: (tokens) => tokens === 2 && arrived(),
-      }).then((s) => {
-        if (s.tokens < 2) arrived();
-        return s;
-      }),
-    );
-    await flowing;
-    const stats = await server.stats(true);
-    stop.abort();
-    agent.destroy();
-    const results = await Promise.all(streams);
-    await server.idle();
-    const short = results.filter((s) => s.tokens < 2);
-    if (short.length > 0) broken.push(...failures(`${server.name} held`, short));
-    return stats;
-  };
-  await hold();
   const idle = await server.stats(true);
-  const held = await hold();
+  const agent = agentFor(n);
+  const stop = new AbortController();
+  let waiting = n;
+  let allFlowing!: () => void;
+  const flowing = new Promise<void>((resolve) => (allFlowing = resolve));
+  const arrived = () => --waiting === 0 && allFlowing();
+  const body = chatBody('bench:paced');
+  const streams = Array.from({ length: n }, () =>
+    openStream(server.port, agent, body, {
+      signal: stop.signal,
+      onToken: (tokens) => tokens === 2 && arrived(),
+    }).then((s) => {
+      if (s.tokens < 2) arrived();
+      return s;
+    }),
+  );
+  await flowing;
+  const held = await server.stats(true);
+  stop.abort();
+  agent.destroy();
+  const results = await Promise.all(streams);
+  await server.idle();
+  const short = results.filter((s) => s.tokens < 2);
+  if (short.length > 0) broken.push(...failures(`${server.name} held`, short));
   return {
     rss: (held.memory.rss - idle.memory.rss) / n,
     heap: (held.memory.heapUsed + held.memory.external - idle.memory.heapUsed - idle.memory.external) / n,
