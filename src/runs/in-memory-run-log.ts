@@ -7,6 +7,14 @@ export const MAX_BATCH = 256;
 const EMPTY: LoggedEvent[] = [];
 const TOKEN_PREFIX = '{"type":"token","delta":';
 
+/** An event's JSON from its stored form: a token is stored as its delta's JSON string, any other event whole. */
+export function eventData(type: RunEventType, stored: string): string {
+  return type === 'token' ? `${TOKEN_PREFIX}${stored}}` : stored;
+}
+
+/** Called with each appended event, in order: its id, its type and its stored form (see `eventData`). */
+export type LogMirror = (id: number, type: RunEventType, stored: string) => void;
+
 /**
  * A run log held in this process, compactly: per event its type and its JSON — for a token only its delta as a
  * JSON string, the rest of its JSON being the same for every token — rather than an object per event. Readers
@@ -20,8 +28,8 @@ export class InMemoryRunLog implements RunLog {
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
   #wakeScheduled = false;
 
-  /** @param mirror called with each appended event, in order (the Redis backend copies them out). */
-  constructor(private readonly mirror?: (event: LoggedEvent) => void) {}
+  /** @param mirror called with each appended event (the Redis backend copies them out). */
+  constructor(private readonly mirror?: LogMirror) {}
 
   get lastId(): number {
     return this.#data.length;
@@ -38,7 +46,7 @@ export class InMemoryRunLog implements RunLog {
     this.#types.push(event.type);
     this.#data.push(data);
     const id = this.#data.length;
-    if (this.mirror) this.mirror({ id, type: event.type, data: token ? `${TOKEN_PREFIX}${data}}` : data });
+    this.mirror?.(id, event.type, data);
     if (isTerminal(event.type)) this.#ended = true;
     // Only readers that caught up wait; waking them costs nothing when there are none.
     if (this.#wake && !this.#wakeScheduled) {
@@ -67,8 +75,7 @@ export class InMemoryRunLog implements RunLog {
     const batch: LoggedEvent[] = new Array(to - from);
     for (let i = from; i < to; i++) {
       const type = this.#types[i] as RunEventType;
-      const data = this.#data[i] as string;
-      batch[i - from] = { id: i + 1, type, data: type === 'token' ? `${TOKEN_PREFIX}${data}}` : data };
+      batch[i - from] = { id: i + 1, type, data: eventData(type, this.#data[i] as string) };
     }
     return batch;
   }

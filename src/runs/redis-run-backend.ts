@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { isTerminal, type RunEvent, type RunEventType } from '../protocol/index.js';
-import { InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
+import { eventData, InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
 import type { RunBackend } from './run-backend.js';
 import { type LoggedEvent, type RunLog, readLog } from './run-log.js';
 
@@ -19,14 +19,42 @@ export interface RedisRunBackendOptions {
 /** How long a reader waits for a notification before looking again (a lost notification costs this much). */
 const POLL_MS = 1000;
 
+/** Stream entries read at once; each holds the events of one event-loop turn. */
+const ENTRIES_PER_READ = 64;
+
 /**
- * Run logs as Redis Streams: the owner appends in order (XADD with the event id as stream id, pipelined per
- * tick) and publishes a notification; readers on any instance XRANGE from their position and wait for the
- * next notification. Cancels travel over pub/sub; presence is a key with an expiry.
+ * Appends one batch as one stream entry, renews the stream's expiry and announces the batch: one command per
+ * run per event-loop turn, however many events the turn appended.
+ * KEYS[1] the run's stream; ARGV: entry id, payload, max entries, expiry (ms), channel, run id.
+ */
+const APPEND_BATCH = `
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], ARGV[1], 'e', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+`;
+
+interface BatchingRedis extends Redis {
+  appendBatch(
+    key: string,
+    entryId: string,
+    payload: string,
+    maxEntries: number,
+    expiryMs: number,
+    channel: string,
+    runId: string,
+  ): Promise<unknown>;
+}
+
+/**
+ * Run logs as Redis Streams. The owner writes each event-loop turn's events as one stream entry: its id is
+ * `0-<id of its last event>`, its payload one line per event (`<type> <stored form>`, see `eventData`), so
+ * event ids stay exactly 1..N; the same command announces the batch. Readers on any instance XRANGE the
+ * entries after their position, split them back into events, and wait for the next announcement. Cancels
+ * travel over pub/sub; presence is a key with an expiry.
  */
 export class RedisRunBackend implements RunBackend {
   readonly kind = 'redis';
-  readonly #redis: Redis;
+  readonly #redis: BatchingRedis;
   readonly #sub: Redis;
   readonly #local = new Map<string, InMemoryRunLog>();
   readonly #waiters = new Map<string, Set<() => void>>();
@@ -34,7 +62,7 @@ export class RedisRunBackend implements RunBackend {
 
   private constructor(
     private readonly o: RedisRunBackendOptions,
-    redis: Redis,
+    redis: BatchingRedis,
     sub: Redis,
   ) {
     this.#redis = redis;
@@ -42,7 +70,8 @@ export class RedisRunBackend implements RunBackend {
   }
 
   static async connect(o: RedisRunBackendOptions): Promise<RedisRunBackend> {
-    const redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) as BatchingRedis;
+    redis.defineCommand('appendBatch', { numberOfKeys: 1, lua: APPEND_BATCH });
     const sub = redis.duplicate();
     redis.on('error', o.onError);
     sub.on('error', o.onError);
@@ -67,29 +96,25 @@ export class RedisRunBackend implements RunBackend {
 
   createLog(runId: string): RunLog {
     const key = this.#key(runId, 'events');
-    let pending: LoggedEvent[] = [];
-    let chain = Promise.resolve();
+    const channel = this.#channel('events');
+    let payload = '';
+    let lastId = 0;
+    let ended = false;
+    // Commands on one connection run in order: batches land in id order.
     const flush = () => {
-      const batch = pending;
-      pending = [];
-      chain = chain
-        .then(async () => {
-          const multi = this.#redis.multi();
-          let ended = false;
-          for (const e of batch) {
-            multi.xadd(key, 'MAXLEN', '~', this.o.maxEvents, `0-${e.id}`, 't', e.type, 'd', e.data);
-            ended ||= isTerminal(e.type);
-          }
-          multi.pexpire(key, ended ? this.o.retentionMs : this.o.maxRunMs + this.o.retentionMs);
-          multi.publish(this.#channel('events'), runId);
-          await multi.exec();
-        })
+      const expiry = ended ? this.o.retentionMs : this.o.maxRunMs + this.o.retentionMs;
+      this.#redis
+        .appendBatch(key, `0-${lastId}`, payload, this.o.maxEvents, expiry, channel, runId)
         .catch(this.o.onError);
+      payload = '';
     };
-    const log = new InMemoryRunLog((event) => {
-      // One round trip per tick, however many events the tick appended; order is kept by the chain.
-      if (pending.length === 0) setImmediate(flush);
-      pending.push(event);
+    const log = new InMemoryRunLog((id, type, stored) => {
+      if (payload === '') {
+        setImmediate(flush);
+        payload = `${type} ${stored}`;
+      } else payload += `\n${type} ${stored}`;
+      lastId = id;
+      ended ||= isTerminal(type);
     });
     this.#local.set(runId, log);
     return log;
@@ -112,20 +137,24 @@ export class RedisRunBackend implements RunBackend {
     // Our own log: append through it, so readers here end, later appends throw and the mirror writes it out.
     if (local) return interruptLocal(local, event);
     const key = this.#key(runId, 'events');
-    const entries = (await this.#redis.xrange(key, '-', '+')) as [string, string[]][];
+    const entries = (await this.#redis.xrange(key, '-', '+')) as StreamEntry[];
     if (entries.length === 0) return undefined;
     let text = '';
-    for (const [, fields] of entries) {
-      if (fields[1] === 'token') text += (JSON.parse(fields[3] ?? '{}') as { delta: string }).delta;
-      if (isTerminal(fields[1] as RunEventType)) return text;
+    const events = splitEntries(entries, 0);
+    for (const e of events) {
+      if (e.type === 'token') text += (JSON.parse(e.data) as { delta: string }).delta;
+      if (isTerminal(e.type)) return text;
     }
-    const last = Number(entries.at(-1)?.[0].split('-')[1] ?? 0);
-    await this.#redis
-      .multi()
-      .xadd(key, `0-${last + 1}`, 't', event.type, 'd', JSON.stringify(event))
-      .pexpire(key, this.o.retentionMs)
-      .publish(this.#channel('events'), runId)
-      .exec();
+    const last = events.at(-1)?.id ?? 0;
+    await this.#redis.appendBatch(
+      key,
+      `0-${last + 1}`,
+      `${event.type} ${JSON.stringify(event)}`,
+      this.o.maxEvents,
+      this.o.retentionMs,
+      this.#channel('events'),
+      runId,
+    );
     return text;
   }
 
@@ -152,29 +181,32 @@ export class RedisRunBackend implements RunBackend {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  /** Events after `after`, at most one batch. */
+  /** Events after `after`, at most MAX_BATCH of them. */
   async range(runId: string, after: number): Promise<LoggedEvent[]> {
     const entries = (await this.#redis.xrange(
       this.#key(runId, 'events'),
       `(0-${after}`,
       '+',
       'COUNT',
-      MAX_BATCH,
-    )) as [string, string[]][];
-    return entries.map(([id, f]) => ({
-      id: Number(id.split('-')[1]),
-      type: f[1] as RunEventType,
-      data: f[3] ?? '{}',
-    }));
+      ENTRIES_PER_READ,
+    )) as StreamEntry[];
+    const events = splitEntries(entries, after);
+    return events.length > MAX_BATCH ? events.slice(0, MAX_BATCH) : events;
   }
 
   /** The run's last stored event; undefined when its log is unknown or expired. */
   async lastEvent(runId: string): Promise<{ id: number; type: RunEventType } | undefined> {
-    const [last] = (await this.#redis.xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1)) as [
-      string,
-      string[],
-    ][];
-    return last ? { id: Number(last[0].split('-')[1]), type: last[1][1] as RunEventType } : undefined;
+    const [last] = (await this.#redis.xrevrange(
+      this.#key(runId, 'events'),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as StreamEntry[];
+    if (!last) return undefined;
+    const payload = last[1][1] ?? '';
+    const line = payload.slice(payload.lastIndexOf('\n') + 1);
+    return { id: entryLastId(last), type: line.slice(0, line.indexOf(' ')) as RunEventType };
   }
 
   /** Resolves on the next notification for `runId`, after POLL_MS, or when `signal` aborts. */
@@ -200,6 +232,29 @@ export class RedisRunBackend implements RunBackend {
   #wake(runId: string): void {
     for (const wake of [...(this.#waiters.get(runId) ?? [])]) wake();
   }
+}
+
+/** A stream entry as XRANGE gives it: its id and its fields (`e`, the batch's payload). */
+type StreamEntry = [id: string, fields: string[]];
+
+function entryLastId(entry: StreamEntry): number {
+  return Number(entry[0].slice(entry[0].indexOf('-') + 1));
+}
+
+/** The events of `entries` after `after`: each entry's lines numbered back from the id of its last event. */
+function splitEntries(entries: StreamEntry[], after: number): LoggedEvent[] {
+  const events: LoggedEvent[] = [];
+  for (const entry of entries) {
+    const lines = (entry[1][1] ?? '').split('\n');
+    const first = entryLastId(entry) - lines.length + 1;
+    for (let i = Math.max(0, after - first + 1); i < lines.length; i++) {
+      const line = lines[i] as string;
+      const space = line.indexOf(' ');
+      const type = line.slice(0, space) as RunEventType;
+      events.push({ id: first + i, type, data: eventData(type, line.slice(space + 1)) });
+    }
+  }
+  return events;
 }
 
 /** A run log read from Redis on an instance that does not run it. */
