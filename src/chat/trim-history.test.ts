@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryTurn } from '../store/index.js';
-import { messageTokens, trimHistory } from './trim-history.js';
+import { messageTokens, systemPromptTokens, trimHistory } from './trim-history.js';
 
 const turn = (role: HistoryTurn['role'], words: number, tag: string): HistoryTurn => ({
   role,
@@ -39,5 +39,15 @@ describe('trimHistory', () => {
 
   it('counts with a real tokenizer', () => {
     expect(messageTokens('hello world')).toBe(2 + 4);
+  });
+
+  it('counts a system prompt as any message, also when it was counted before or many others came between', () => {
+    const prompts = Array.from(
+      { length: 100 },
+      (_, i) => `You are assistant number ${i}. ${'Be brief. '.repeat(i)}`,
+    );
+    for (const round of [1, 2])
+      for (const prompt of prompts)
+        expect(systemPromptTokens(prompt), `round ${round}`).toBe(messageTokens(prompt));
   });
 });

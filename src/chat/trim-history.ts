@@ -9,6 +9,22 @@ export function messageTokens(text: string): number {
   return countTokens(text) + PER_MESSAGE_TOKENS;
 }
 
+/** System prompts seen lately and their token counts: the same few prompts open every run. */
+const systemTokens = new Map<string, number>();
+const SYSTEM_PROMPTS_KEPT = 64;
+
+/** `messageTokens` of a system prompt, counted once per distinct prompt (the oldest of many is forgotten). */
+export function systemPromptTokens(system: string): number {
+  let n = systemTokens.get(system);
+  if (n === undefined) {
+    n = messageTokens(system);
+    if (systemTokens.size >= SYSTEM_PROMPTS_KEPT)
+      systemTokens.delete(systemTokens.keys().next().value as string);
+    systemTokens.set(system, n);
+  }
+  return n;
+}
+
 /**
  * The turns that fit `budget` tokens together with the system prompt: the newest turn always, then earlier
  * ones newest to oldest while they fit. The result never starts with an assistant turn (providers want
@@ -19,7 +35,7 @@ export function trimHistory(
   turns: readonly HistoryTurn[],
   budget: number,
 ): { turns: HistoryTurn[]; dropped: number; tokens: number } {
-  let used = messageTokens(system);
+  let used = systemPromptTokens(system);
   let first = turns.length;
   for (let i = turns.length - 1; i >= 0; i--) {
     const cost = messageTokens(turns[i]?.content ?? '');
