@@ -16,7 +16,7 @@ export interface StreamForge extends Services {
   /** Stops at once: open streams end, running runs stop as cancelled, the database closes. */
   close(): Promise<void>;
   /**
-   * Graceful shutdown (SIGTERM): readiness turns 503; every open stream and socket is told where to resume
+   * Graceful shutdown (SIGTERM): readiness turns 503 for `SHUTDOWN_DRAIN_MS`; then every open stream and socket is told where to resume
    * and closed; running runs get until `SHUTDOWN_DEADLINE_MS` to finish, then the rest are stored
    * `interrupted`; finally the database closes.
    */
@@ -46,6 +46,7 @@ export async function createServer(options: CreateServerOptions): Promise<Stream
       shutdownGracefully({
         lifecycle: services.lifecycle,
         runs: services.runs,
+        drainMs: services.config.server.shutdownDrainMs,
         deadlineMs: services.config.server.shutdownDeadlineMs,
         closeTransports: () => transports.close(),
         closeServices: () => services.close(),

@@ -103,6 +103,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
           // A running log is kept alive by its appends; one whose instance died goes after this.
           maxRunMs: 5 * Math.max(config.models.timeoutMs, config.models.idleTimeoutMs),
           maxEvents: 100_000,
+          outageLimitMs: config.runs.logOutageMs,
           onError: onRedisError,
         })
       : new MemoryRunBackend(config.runs.retentionMs);
@@ -136,6 +137,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics.observeRuns(runs, presence);
     const messages = new MessageStore(db);
     const chat: ChatDeps = {
+      saveRetryMs: config.runs.saveRetryMs,
       store: messages,
       prices: new PriceTable(config.models.prices),
       policy: config.models,

@@ -26,6 +26,7 @@ describe('service endpoints', () => {
     expect(await fetch(`${t.url}/ready`).then(readJson)).toEqual({
       status: 'ready',
       database: 'pglite',
+      run_log: 'memory',
     });
   });
 

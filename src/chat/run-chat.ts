@@ -3,9 +3,14 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../protocol/index.js';
 import type { RetrievedChunk, Retriever } from '../rag/index.js';
-import { RunInterruptedError } from '../runs/index.js';
+import { RunInterruptedError, RunLogUnavailableError } from '../runs/index.js';
 import type { Run, RunOutcome } from '../runs/index.js';
-import type { MessageStore, Turn } from '../store/index.js';
+import {
+  DatabaseUnavailableError,
+  type MessageStore,
+  retryWhileUnavailable,
+  type Turn,
+} from '../store/index.js';
 import type { Checkpoints } from './checkpoints.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
@@ -36,6 +41,8 @@ export interface ChatDeps {
   retriever: Retriever;
   /** Saves the text of running answers now and then. */
   checkpoints: Checkpoints;
+  /** How long an answer's final save is tried again while the database does not answer. */
+  saveRetryMs: number;
 }
 
 /** Retrieval for one turn, as the turn decided it: whose documents, which of them, how many passages. */
@@ -105,6 +112,18 @@ export async function runChat(
   let measured: Metrics | undefined;
   try {
     await answerTurn();
+  } catch (error) {
+    // The database stayed away for the whole retry period: readers learn it (the log keeps every token).
+    if (!(error instanceof DatabaseUnavailableError) || run.log.ended) throw error;
+    logger.error({ runId: run.id, err: loggableError(error) }, 'chat run could not be saved');
+    ended = { status: 'failed', errorCode: error.code };
+    run.log.append({
+      type: 'error',
+      code: error.code,
+      message:
+        'The answer could not be saved: the database did not answer. Its text stays in this run for a while.',
+      retryable: true,
+    });
   } finally {
     untrack();
   }
@@ -162,7 +181,9 @@ export async function runChat(
       progress('generate', 'completed', 'Answer complete');
     } catch (error) {
       if (run.signal.aborted) {
-        if (run.signal.reason instanceof RunInterruptedError) await interrupted();
+        const reason: unknown = run.signal.reason;
+        if (reason instanceof RunInterruptedError) await interrupted();
+        else if (reason instanceof RunLogUnavailableError) await stopped(reason);
         else await finish('cancelled');
         return;
       }
@@ -215,19 +236,35 @@ export async function runChat(
     components.completeAll();
     const { usage, metrics } = account();
     measured = metrics;
-    await store.finish(
-      turn.assistantMessageId,
-      {
-        content: answer.text,
-        status,
-        usage,
-        metrics,
-        components: components.states(),
-        sources: sources.map(toSource),
-      },
-      { id: run.id, status: RUN_STATUS[status], lastEventId: run.log.lastId + 1 },
+    const message = {
+      content: answer.text,
+      status,
+      usage,
+      metrics,
+      components: components.states(),
+      sources: sources.map(toSource),
+    };
+    const runEnd = { id: run.id, status: RUN_STATUS[status], lastEventId: run.log.lastId + 1 };
+    // Nothing generated is lost to a database outage: the save is tried again until it lands (or the limit).
+    await retryWhileUnavailable(
+      () => store.finish(turn.assistantMessageId, message, runEnd),
+      deps.saveRetryMs,
+      (error, attempt) =>
+        attempt === 1 && logger.warn({ runId: run.id, err: loggableError(error) }, 'saving the answer again'),
     );
     return { usage, metrics };
+  }
+
+  /** The run's events could not be written for the outage limit: it stops, and what it made is saved. */
+  async function stopped(reason: RunLogUnavailableError): Promise<void> {
+    await save('failed');
+    ended = { status: 'failed', errorCode: reason.code };
+    run.log.append({
+      type: 'error',
+      code: reason.code,
+      message: answer.text ? `${reason.message} What was generated so far is saved.` : reason.message,
+      retryable: true,
+    });
   }
 
   /** The instance shuts down: the answer so far is kept as `interrupted`, and readers are told so. */

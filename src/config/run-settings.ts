@@ -13,5 +13,15 @@ export const runSettings = envSection('RUN_', {
   RUN_SWEEP_MS: int(100, 600_000).default(5_000),
   /** How often a running answer's text is saved (what a crash can lose at most). @default 2000 */
   RUN_CHECKPOINT_MS: int(100, 600_000).default(2_000),
+  /**
+   * How long a run may go on while its events cannot be written to the run log (Redis); after this it is stopped
+   * with an error. Its events are still written, in order, when Redis answers again. @default 30000
+   */
+  RUN_LOG_OUTAGE_MS: int(1_000, 3_600_000).default(30_000),
+  /**
+   * How long the final save of an answer is retried while the database does not answer; after this the run
+   * ends with an error (its events stay resumable for the retention). @default 300000
+   */
+  RUN_SAVE_RETRY_MS: int(1_000, 24 * 3_600_000).default(300_000),
 });
 export type RunSettings = z.infer<typeof runSettings>;

@@ -22,5 +22,10 @@ export const serverSettings = envSection('', {
     ),
   /** How long SIGTERM waits for running runs before storing them interrupted. @default 10000 */
   SHUTDOWN_DEADLINE_MS: int(0, 600_000).default(10_000),
+  /**
+   * How long SIGTERM keeps serving with `/ready` at 503 before it closes anything, so a load balancer's health
+   * check takes the instance out first. @default 2000
+   */
+  SHUTDOWN_DRAIN_MS: int(0, 600_000).default(2_000),
 });
 export type ServerSettings = z.infer<typeof serverSettings>;

@@ -65,7 +65,10 @@ export async function createHttpApp(services: Services, version: string): Promis
   });
   app.setErrorHandler((error, request, reply) => {
     const p = problemFor(error, request.url.split('?')[0]);
-    if (p.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A service that does not answer (503) is not a bug here: one warning line, no stack.
+    if (p.status === 503)
+      request.log.warn({ code: p.code, path: p.instance }, 'request refused: service unavailable');
+    else if (p.status >= 500) request.log.error({ err: error }, 'request failed');
     setRefusalHeaders(reply, error);
     return sendProblem(reply, p);
   });
@@ -97,7 +100,7 @@ export async function createHttpApp(services: Services, version: string): Promis
   const { turns, runs, runStore, conversations, sessions, follow, lifecycle } = services;
   const delivery = new HttpDelivery({ follow, keepAliveMs: config.delivery.keepaliveMs });
   const { maxMessageChars } = config.limits;
-  await app.register(serviceRoutes, { db: services.db, lifecycle, version, endpoints });
+  await app.register(serviceRoutes, { db: services.db, runs, lifecycle, version, endpoints });
   await app.register(metricsRoutes, { metrics: services.metrics });
   await app.register(async (web) => webRoutes(web));
   await app.register(chatRoutes, { turns, delivery, maxMessageChars });

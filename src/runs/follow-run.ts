@@ -11,7 +11,9 @@ export type FollowEnd =
   /** The client stopped reading for the stall limit and was let go. */
   | 'stalled'
   /** The server is shutting down; the client was told where to resume. */
-  | 'shutdown';
+  | 'shutdown'
+  /** The run's log could not be read (its store does not answer); the client was told where to resume. */
+  | 'unavailable';
 
 export interface RunFollowerOptions {
   presence: Pick<RunPresence, 'subscribe'>;
@@ -36,7 +38,7 @@ export type RunFollower = (target: FollowTarget, sink: RunSink) => Promise<Follo
  * The one way a client follows a run, for every transport: subscribes (presence, grace, `on_disconnect`),
  * replays the events after `after`, writes batches as they come with event-driven backpressure, keeps an
  * idle stream open, lets go of a client that stops reading for `stallMs`, stops when the client goes, and at
- * shutdown tells the client where to resume. The subscription is released however it ends.
+ * shutdown, or when the log cannot be read (Redis does not answer), tells the client where to resume. The subscription is released however it ends.
  */
 export function createRunFollower(o: RunFollowerOptions): RunFollower {
   return (target, sink) => followRun(target, sink, o);
@@ -73,7 +75,15 @@ async function followRun(target: FollowTarget, sink: RunSink, o: RunFollowerOpti
   try {
     let position = target.after;
     for (;;) {
-      const batch = await target.log.next(position, stopping.signal);
+      let batch;
+      try {
+        batch = await target.log.next(position, stopping.signal);
+      } catch {
+        if (stopping.signal.aborted) break;
+        // Never an end in silence: the client resumes after what it has, here or on another instance.
+        sink.shutdown(lastId);
+        return 'unavailable';
+      }
       const last = batch.at(-1);
       if (!last || stopping.signal.aborted) break;
       position = last.id;

@@ -8,6 +8,7 @@ export {
 export { InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
 export { MemoryRunBackend } from './memory-run-backend.js';
 export { RedisRunBackend, type RedisRunBackendOptions } from './redis-run-backend.js';
+export { RunLogUnavailableError } from './run-log-unavailable-error.js';
 export type { RunBackend } from './run-backend.js';
 export { openRun, RunExpiredError, RunNotFoundError } from './open-run.js';
 export { RunLeases, type RunLeasesOptions } from './run-leases.js';

@@ -53,6 +53,9 @@ export class MemoryRunBackend implements RunBackend {
     this.#cancelHandlers.push(handler);
   }
 
+  /** A log in this process is never lost. */
+  onLost(): void {}
+
   async touch(runId: string): Promise<void> {
     this.#seen.set(runId, Date.now());
   }
@@ -60,6 +63,8 @@ export class MemoryRunBackend implements RunBackend {
   async lastSeen(runId: string): Promise<number | undefined> {
     return this.#seen.get(runId);
   }
+
+  async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     for (const entry of this.#logs.values()) clearTimeout(entry.expiry);

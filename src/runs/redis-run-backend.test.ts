@@ -32,6 +32,7 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
       retentionMs,
       maxRunMs: 60_000,
       maxEvents: 100_000,
+      outageLimitMs: 30_000,
       onError: (error) => errors.push(error),
     };
     const owner = await RedisRunBackend.connect(options);
@@ -60,6 +61,7 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
       retentionMs: 60_000,
       maxRunMs: 60_000,
       maxEvents: 100_000,
+      outageLimitMs: 30_000,
       onError: (error) => {
         throw error;
       },

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import { isTerminal, type RunEvent, type RunEventType } from '../protocol/index.js';
 import { eventData, InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
 import type { RunBackend } from './run-backend.js';
+import { RedisLogWriter } from './redis-log-writer.js';
 import { type LoggedEvent, type RunLog, readLog } from './run-log.js';
+import { RunLogUnavailableError } from './run-log-unavailable-error.js';
 
 export interface RedisRunBackendOptions {
   url: string;
@@ -13,6 +15,10 @@ export interface RedisRunBackendOptions {
   maxRunMs: number;
   /** Events kept per run (older ones are trimmed). @default 100000 */
   maxEvents: number;
+  /** A run whose events could not be written for this long is stopped (they are still written when Redis returns). */
+  outageLimitMs: number;
+  /** At close, how long events not yet written may take to go out. */
+  closeFlushMs?: number;
   onError: (error: unknown) => void;
 }
 
@@ -24,13 +30,20 @@ const ENTRIES_PER_READ = 64;
 
 /**
  * Appends one batch as one stream entry, renews the stream's expiry and announces the batch: one command per
- * run per event-loop turn, however many events the turn appended.
+ * run per event-loop turn, however many events the turn appended. Writing a batch that is there already (its
+ * reply was lost to a broken connection, and the writer sent it again) changes nothing: the entry's id is not
+ * above the stream's last, which XADD refuses.
  * KEYS[1] the run's stream; ARGV: entry id, payload, max entries, expiry (ms), channel, run id.
  */
 const APPEND_BATCH = `
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], ARGV[1], 'e', ARGV[2])
+local added = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], ARGV[1], 'e', ARGV[2])
+if type(added) == 'table' and added.err then
+  if not string.find(added.err, 'equal or smaller', 1, true) then return added end
+  return 0
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
 `;
 
 interface BatchingRedis extends Redis {
@@ -58,7 +71,9 @@ export class RedisRunBackend implements RunBackend {
   readonly #sub: Redis;
   readonly #local = new Map<string, InMemoryRunLog>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #writers = new Map<string, RedisLogWriter>();
   readonly #cancelHandlers: ((runId: string) => void)[] = [];
+  readonly #lostHandlers: ((runId: string, error: Error) => void)[] = [];
 
   private constructor(
     private readonly o: RedisRunBackendOptions,
@@ -97,26 +112,32 @@ export class RedisRunBackend implements RunBackend {
   createLog(runId: string): RunLog {
     const key = this.#key(runId, 'events');
     const channel = this.#channel('events');
-    let payload = '';
-    let lastId = 0;
-    let ended = false;
-    // Commands on one connection run in order: batches land in id order.
-    const flush = () => {
-      const expiry = ended ? this.o.retentionMs : this.o.maxRunMs + this.o.retentionMs;
-      this.#redis
-        .appendBatch(key, `0-${lastId}`, payload, this.o.maxEvents, expiry, channel, runId)
-        .catch(this.o.onError);
-      payload = '';
-    };
-    const log = new InMemoryRunLog((id, type, stored) => {
-      if (payload === '') {
-        setImmediate(flush);
-        payload = `${type} ${stored}`;
-      } else payload += `\n${type} ${stored}`;
-      lastId = id;
-      ended ||= isTerminal(type);
+    const writer = new RedisLogWriter({
+      write: (batch) =>
+        this.#redis.appendBatch(
+          key,
+          `0-${batch.lastId}`,
+          batch.payload,
+          this.o.maxEvents,
+          batch.ended ? this.o.retentionMs : this.o.maxRunMs + this.o.retentionMs,
+          channel,
+          runId,
+        ),
+      outageLimitMs: this.o.outageLimitMs,
+      onError: this.o.onError,
+      onOutage: (error) => {
+        const lost = new RunLogUnavailableError(
+          `The run log could not be written for ${Math.round(this.o.outageLimitMs / 1000)} s; the answer was stopped.`,
+          error,
+        );
+        for (const handler of this.#lostHandlers) handler(runId, lost);
+      },
     });
+    const log = new InMemoryRunLog((id, type, stored) =>
+      writer.add(id, `${type} ${stored}`, isTerminal(type)),
+    );
     this.#local.set(runId, log);
+    this.#writers.set(runId, writer);
     return log;
   }
 
@@ -128,8 +149,17 @@ export class RedisRunBackend implements RunBackend {
   }
 
   retain(runId: string): void {
-    // The stream expires by itself (set with the terminal event); the local copy goes after the same time.
-    setTimeout(() => this.#local.delete(runId), this.o.retentionMs).unref();
+    const writer = this.#writers.get(runId);
+    void writer?.flushed().then(() => {
+      if (!writer.pending && this.#writers.get(runId) === writer) this.#writers.delete(runId);
+    });
+    // The stream expires by itself (set with the terminal event); the local copy goes after the same time, and
+    // with it whatever an outage as long as that kept from being written.
+    setTimeout(() => {
+      this.#local.delete(runId);
+      this.#writers.get(runId)?.stop();
+      this.#writers.delete(runId);
+    }, this.o.retentionMs).unref();
   }
 
   async interrupt(runId: string, event: RunEvent): Promise<string | undefined> {
@@ -137,7 +167,7 @@ export class RedisRunBackend implements RunBackend {
     // Our own log: append through it, so readers here end, later appends throw and the mirror writes it out.
     if (local) return interruptLocal(local, event);
     const key = this.#key(runId, 'events');
-    const entries = (await this.#redis.xrange(key, '-', '+')) as StreamEntry[];
+    const entries = (await unavailableIfFails(this.#redis.xrange(key, '-', '+'))) as StreamEntry[];
     if (entries.length === 0) return undefined;
     let text = '';
     const events = splitEntries(entries, 0);
@@ -146,24 +176,30 @@ export class RedisRunBackend implements RunBackend {
       if (isTerminal(e.type)) return text;
     }
     const last = events.at(-1)?.id ?? 0;
-    await this.#redis.appendBatch(
-      key,
-      `0-${last + 1}`,
-      `${event.type} ${JSON.stringify(event)}`,
-      this.o.maxEvents,
-      this.o.retentionMs,
-      this.#channel('events'),
-      runId,
+    await unavailableIfFails(
+      this.#redis.appendBatch(
+        key,
+        `0-${last + 1}`,
+        `${event.type} ${JSON.stringify(event)}`,
+        this.o.maxEvents,
+        this.o.retentionMs,
+        this.#channel('events'),
+        runId,
+      ),
     );
     return text;
   }
 
   async requestCancel(runId: string): Promise<void> {
-    await this.#redis.publish(this.#channel('cancel'), runId);
+    await unavailableIfFails(this.#redis.publish(this.#channel('cancel'), runId));
   }
 
   onCancel(handler: (runId: string) => void): void {
     this.#cancelHandlers.push(handler);
+  }
+
+  onLost(handler: (runId: string, error: Error) => void): void {
+    this.#lostHandlers.push(handler);
   }
 
   async touch(runId: string): Promise<void> {
@@ -175,7 +211,19 @@ export class RedisRunBackend implements RunBackend {
     return value ? Number(value) : undefined;
   }
 
+  async ping(): Promise<void> {
+    await unavailableIfFails(this.#redis.ping());
+  }
+
   async close(): Promise<void> {
+    // What the last runs appended goes out first (bounded: Redis may be the reason for the shutdown).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.#writers.values()].map((w) => w.flushed())),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.o.closeFlushMs ?? 5_000))),
+    ]);
+    clearTimeout(timer);
+    for (const writer of this.#writers.values()) writer.stop();
     for (const waiters of this.#waiters.values()) for (const wake of waiters) wake();
     this.#sub.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
@@ -183,12 +231,8 @@ export class RedisRunBackend implements RunBackend {
 
   /** Events after `after`, at most MAX_BATCH of them. */
   async range(runId: string, after: number): Promise<LoggedEvent[]> {
-    const entries = (await this.#redis.xrange(
-      this.#key(runId, 'events'),
-      `(0-${after}`,
-      '+',
-      'COUNT',
-      ENTRIES_PER_READ,
+    const entries = (await unavailableIfFails(
+      this.#redis.xrange(this.#key(runId, 'events'), `(0-${after}`, '+', 'COUNT', ENTRIES_PER_READ),
     )) as StreamEntry[];
     const events = splitEntries(entries, after);
     return events.length > MAX_BATCH ? events.slice(0, MAX_BATCH) : events;
@@ -196,12 +240,8 @@ export class RedisRunBackend implements RunBackend {
 
   /** The run's last stored event; undefined when its log is unknown or expired. */
   async lastEvent(runId: string): Promise<{ id: number; type: RunEventType } | undefined> {
-    const [last] = (await this.#redis.xrevrange(
-      this.#key(runId, 'events'),
-      '+',
-      '-',
-      'COUNT',
-      1,
+    const [last] = (await unavailableIfFails(
+      this.#redis.xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1),
     )) as StreamEntry[];
     if (!last) return undefined;
     const payload = last[1][1] ?? '';
@@ -231,6 +271,15 @@ export class RedisRunBackend implements RunBackend {
 
   #wake(runId: string): void {
     for (const wake of [...(this.#waiters.get(runId) ?? [])]) wake();
+  }
+}
+
+/** A Redis failure as the refusal it is to the caller: the run log is unavailable for now. */
+async function unavailableIfFails<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    throw new RunLogUnavailableError(undefined, error);
   }
 }
 

@@ -22,9 +22,16 @@ export interface RunBackend {
   requestCancel(runId: string): Promise<void>;
   /** Called here when any instance asks for a cancel. */
   onCancel(handler: (runId: string) => void): void;
+  /**
+   * Called when a run of this instance must stop because its events cannot be written (the outage limit passed;
+   * what it appended is still written when the store answers again).
+   */
+  onLost(handler: (runId: string, error: Error) => void): void;
   /** A subscriber somewhere is reading `runId` (refreshed while it reads). */
   touch(runId: string): Promise<void>;
   /** When a subscriber anywhere last touched `runId` (epoch ms), if it did. */
   lastSeen(runId: string): Promise<number | undefined>;
+  /** Resolves when the backend answers; rejects with `RunLogUnavailableError` when it does not (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -80,7 +80,8 @@ export class RunPresence extends EventEmitter<{ subscribers: [runId: string, cou
     const timer = setTimeout(async () => {
       this.#grace.delete(run.id);
       if (this.count(run.id) > 0 || run.signal.aborted) return;
-      const seen = await this.o.backend.lastSeen(run.id).catch(() => undefined);
+      // A backend that does not answer cannot say that nobody reads: the run goes on, and is asked again later.
+      const seen = await this.o.backend.lastSeen(run.id).catch(() => Date.now());
       if (seen !== undefined && Date.now() - seen < this.o.graceMs) {
         if (this.o.runs.get(run.id) === run) this.#lastLeft(run);
         return;

@@ -58,6 +58,7 @@ export class RunRegistry extends EventEmitter<{
     o.backend.onCancel((runId) =>
       this.#active.get(runId as RunId)?.run.abort(new Error('cancelled on request')),
     );
+    o.backend.onLost((runId, error) => this.#active.get(runId as RunId)?.run.abort(error));
   }
 
   /**
@@ -112,6 +113,16 @@ export class RunRegistry extends EventEmitter<{
     const local = this.#active.get(id as RunId);
     if (local) local.run.abort(new Error('cancelled on request'));
     else await this.o.backend.requestCancel(id);
+  }
+
+  /** Where run logs live: `memory` (this process) or `redis`. */
+  get backendKind(): 'memory' | 'redis' {
+    return this.o.backend.kind;
+  }
+
+  /** Resolves when the run logs' backend answers (readiness); rejects with `RunLogUnavailableError` if not. */
+  ping(): Promise<void> {
+    return this.o.backend.ping();
   }
 
   /** Runs executing on this instance now. */

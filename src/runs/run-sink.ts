@@ -27,7 +27,10 @@ export interface RunSink {
   heartbeat(): void;
   /** The run ended: what the format writes after the terminal event, then the end of the stream. */
   end(): void;
-  /** The server shuts down: tells the client where to resume (after `lastId`), then ends. Synchronous. */
+  /**
+   * The stream cannot go on here (the server shuts down, or the run's log does not answer): tells the client
+   * where to resume (after `lastId`), then ends. Synchronous.
+   */
   shutdown(lastId: number): void;
   /**
    * Lets go of the client at once, writing nothing more: it stopped reading (it resumes from the last id it

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Extensions, parse, PGlite, protocol } from '@electric-sql/pglite';
 import pg from 'pg';
+import { unavailableIfDisconnected } from './database-unavailable-error.js';
 
 /** What a repository needs: parameterised SQL (`$1`, `$2`…) returning rows. */
 export interface Queryable {
@@ -106,14 +107,17 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A server that takes connections but never answers them is as unavailable as one that refuses them.
+    connectionTimeoutMillis: 10_000,
     options: [`-c plan_cache_mode=${PLAN_CACHE_MODE}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(
       ' ',
     ),
   });
   // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
+  // A lost connection is `DatabaseUnavailableError` (503 to clients, retried where an answer is saved).
   const query = async <T>(sql: string, params?: unknown[]) =>
-    (await pool.query(sql, params as unknown[])).rows as T[];
+    (await unavailableIfDisconnected(pool.query(sql, params as unknown[]))).rows as T[];
   return {
     engine: 'postgres',
     query,
@@ -121,29 +125,30 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     prepare:
       <T>(name: string, text: string) =>
       async (values: unknown[]) =>
-        (await pool.query({ name, text, values })).rows as T[],
+        (await unavailableIfDisconnected(pool.query({ name, text, values }))).rows as T[],
     exec: async (sql) => {
-      await pool.query(sql);
+      await unavailableIfDisconnected(pool.query(sql));
     },
-    transaction: async (fn) => {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const result = await fn({
-          query: async <T>(sql: string, p?: unknown[]) =>
-            (await client.query(sql, p as unknown[])).rows as T[],
-        });
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => unavailableIfDisconnected(transaction(fn)),
     close: () => pool.end(),
   };
+
+  async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const result = await fn({
+        query: async <R>(sql: string, p?: unknown[]) => (await client.query(sql, p as unknown[])).rows as R[],
+      });
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }
 
 /**

@@ -1,10 +1,16 @@
 export { API_KEY_PREFIX, type ApiKeyInfo, ApiKeyStore, hashApiKey } from './api-key-store.js';
 export { ConversationStore } from './conversation-store.js';
 export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
+export {
+  DatabaseUnavailableError,
+  isConnectionFailure,
+  unavailableIfDisconnected,
+} from './database-unavailable-error.js';
 export { type ChunkHit, DocumentStore, type NewDocument } from './document-store.js';
 export { InvalidCursorError } from './invalid-cursor-error.js';
 export { type FinishedMessage, type HistoryTurn, MessageStore } from './message-store.js';
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';
+export { retryWhileUnavailable } from './retry-while-unavailable.js';
 export { RunStore } from './run-store.js';
 export { SessionStore } from './session-store.js';
 export { titleFrom } from './title-from.js';

@@ -10,12 +10,14 @@ export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres
 export async function openTestDatabase(
   engine: Engine,
   vector = false,
+  /** PostgreSQL at this URL rather than DATABASE_URL's (e.g. through a test's proxy). */
+  postgresUrl = process.env.DATABASE_URL,
 ): Promise<{ db: Database; schema?: string; drop(): Promise<void> }> {
   if (engine === 'pglite') {
     const db = await openDatabase({ engine: 'pglite', vector });
     return { db, drop: () => db.close() };
   }
-  const url = process.env.DATABASE_URL;
+  const url = postgresUrl;
   if (!url) throw new Error('DATABASE_URL is not set');
   const schema = `sf_test_${randomBytes(6).toString('hex')}`;
   const db = await openDatabase({ engine: 'postgres', url, schema });

@@ -29,11 +29,13 @@ export async function startTestServer(
     vector?: boolean;
     /** Another instance on the same database (as instances behind a load balancer share PostgreSQL). */
     shareDatabaseWith?: TestServer;
+    /** PostgreSQL at this URL rather than DATABASE_URL's (engine `postgres`). */
+    postgresUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const { db, drop, schema } = options.shareDatabaseWith
     ? { db: options.shareDatabaseWith.db, drop: async () => {}, schema: options.shareDatabaseWith.schema }
-    : await openTestDatabase(options.engine ?? 'pglite', options.vector);
+    : await openTestDatabase(options.engine ?? 'pglite', options.vector, options.postgresUrl);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     LOCAL_TOKEN_DELAY_MS: '0',

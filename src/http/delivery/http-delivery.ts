@@ -67,6 +67,18 @@ export class HttpDelivery {
     const answer = emptyAnswer();
     const end = await this.o.follow(answering.target, foldSink(gone.signal, answer));
     const instance = request.url.split('?')[0];
+    if (end === 'unavailable') {
+      reply.header('retry-after', '1');
+      return sendProblem(
+        reply,
+        problem(
+          503,
+          'run_log_unavailable',
+          `The run log does not answer right now; run "${answering.target.id}" goes on (GET /v1/runs/${answering.target.id}).`,
+          instance,
+        ),
+      );
+    }
     if (end === 'shutdown') {
       reply.header('retry-after', '1');
       return sendProblem(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { problemSchema } from '../../protocol/index.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Lifecycle } from '../../lifecycle.js';
+import type { RunRegistry } from '../../runs/index.js';
 import type { Database } from '../../store/index.js';
 import type { App } from '../app.js';
 import { problem, sendProblem } from '../problem.js';
@@ -47,6 +48,7 @@ export function collectEndpoints(app: App): readonly Endpoint[] {
 
 export interface ServiceRoutesOptions {
   db: Database;
+  runs: Pick<RunRegistry, 'ping' | 'backendKind'>;
   lifecycle: Lifecycle;
   version: string;
   endpoints: readonly Endpoint[];
@@ -55,7 +57,7 @@ export interface ServiceRoutesOptions {
 /** Discovery, liveness and readiness. */
 export const serviceRoutes: FastifyPluginAsyncZod<ServiceRoutesOptions> = async (
   app,
-  { db, lifecycle, version, endpoints },
+  { db, runs, lifecycle, version, endpoints },
 ) => {
   app.get(
     '/',
@@ -104,24 +106,36 @@ export const serviceRoutes: FastifyPluginAsyncZod<ServiceRoutesOptions> = async 
     {
       schema: {
         tags: ['service'],
-        summary: 'Readiness: the database answers',
-        response: { 200: z.object({ status: z.literal('ready'), database: z.string() }), 503: problemSchema },
+        summary: 'Readiness: the database and the run log answer, and the instance is not shutting down',
+        description:
+          '503 `shutting_down` from the start of a graceful shutdown (while it drains, `SHUTDOWN_DRAIN_MS`), ' +
+          '`database_unavailable` when the database does not answer, `run_log_unavailable` when Redis does not.',
+        response: {
+          200: z.object({ status: z.literal('ready'), database: z.string(), run_log: z.string() }),
+          503: problemSchema,
+        },
       },
     },
     async (request, reply) => {
-      if (lifecycle.shuttingDown) {
+      if (!lifecycle.ready) {
         return sendProblem(reply, problem(503, 'shutting_down', 'This instance is shutting down.', '/ready'));
       }
-      try {
-        await db.query('select 1');
-        return { status: 'ready' as const, database: db.engine };
-      } catch (error) {
-        request.log.warn({ err: error }, 'readiness check failed');
+      const [database, runLog] = await Promise.allSettled([db.query('select 1'), runs.ping()]);
+      if (database.status === 'rejected') {
+        request.log.warn({ err: database.reason }, 'readiness check failed: database');
         return sendProblem(
           reply,
           problem(503, 'database_unavailable', 'The database does not answer.', '/ready'),
         );
       }
+      if (runLog.status === 'rejected') {
+        request.log.warn({ err: runLog.reason }, 'readiness check failed: run log');
+        return sendProblem(
+          reply,
+          problem(503, 'run_log_unavailable', 'The run log (Redis) does not answer.', '/ready'),
+        );
+      }
+      return { status: 'ready' as const, database: db.engine, run_log: runs.backendKind };
     },
   );
 };
