@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, RedisNotReadyError } from '../store/index.js';
 import { type RateLimiter, type RateWindow, WINDOW_MS, windowOf } from './rate-limiter.js';
 
 // Count and window start in one step: the first request of a window sets its expiry.
@@ -26,13 +27,13 @@ export class RedisRateLimiter implements RateLimiter {
     onError: (error: unknown) => void;
     windowMs?: number;
   }): Promise<RedisRateLimiter> {
-    const redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    redis.on('error', o.onError);
-    await redis.connect();
+    const redis = await connectRedis(o.url, o.onError);
     return new RedisRateLimiter(redis, `${o.prefix}ratelimit:`, o.windowMs ?? WINDOW_MS);
   }
 
   async take(key: string, limit: number): Promise<RateWindow> {
+    // Every request passes here: while Redis is away, say so at once rather than queue for the reconnect.
+    if (this.redis.status !== 'ready') throw new RedisNotReadyError(this.redis.status);
     const [count, ttl] = (await this.redis.eval(TAKE, 1, this.prefix + key, this.windowMs)) as [
       number,
       number,

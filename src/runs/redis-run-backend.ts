@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, RedisNotReadyError } from '../store/index.js';
 import { isTerminal, type RunEvent, type RunEventType } from '../protocol/index.js';
 import { eventData, InMemoryRunLog, MAX_BATCH } from './in-memory-run-log.js';
 import type { RunBackend } from './run-backend.js';
@@ -85,13 +86,9 @@ export class RedisRunBackend implements RunBackend {
   }
 
   static async connect(o: RedisRunBackendOptions): Promise<RedisRunBackend> {
-    const redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) as BatchingRedis;
+    const redis = (await connectRedis(o.url, o.onError)) as BatchingRedis;
     redis.defineCommand('appendBatch', { numberOfKeys: 1, lua: APPEND_BATCH });
-    const sub = redis.duplicate();
-    redis.on('error', o.onError);
-    sub.on('error', o.onError);
-    await redis.connect();
-    await sub.connect();
+    const sub = await connectRedis(o.url, o.onError);
     const backend = new RedisRunBackend(o, redis, sub);
     await sub.subscribe(backend.#channel('events'), backend.#channel('cancel'));
     sub.on('message', (channel: string, runId: string) => {
@@ -105,6 +102,15 @@ export class RedisRunBackend implements RunBackend {
     return `${this.o.prefix}run:${runId}:${part}`;
   }
 
+  /**
+   * The connection, for one command: while it is not ready (Redis away, reconnecting) this throws at once, so a
+   * caller is refused (or a writer retries later) instead of waiting in the reconnect queue.
+   */
+  #ready(): BatchingRedis {
+    if (this.#redis.status !== 'ready') throw new RedisNotReadyError(this.#redis.status);
+    return this.#redis;
+  }
+
   #channel(name: 'events' | 'cancel'): string {
     return `${this.o.prefix}runs:${name}`;
   }
@@ -113,8 +119,8 @@ export class RedisRunBackend implements RunBackend {
     const key = this.#key(runId, 'events');
     const channel = this.#channel('events');
     const writer = new RedisLogWriter({
-      write: (batch) =>
-        this.#redis.appendBatch(
+      write: async (batch) =>
+        this.#ready().appendBatch(
           key,
           `0-${batch.lastId}`,
           batch.payload,
@@ -167,7 +173,7 @@ export class RedisRunBackend implements RunBackend {
     // Our own log: append through it, so readers here end, later appends throw and the mirror writes it out.
     if (local) return interruptLocal(local, event);
     const key = this.#key(runId, 'events');
-    const entries = (await unavailableIfFails(this.#redis.xrange(key, '-', '+'))) as StreamEntry[];
+    const entries = (await unavailableIfFails(() => this.#ready().xrange(key, '-', '+'))) as StreamEntry[];
     if (entries.length === 0) return undefined;
     let text = '';
     const events = splitEntries(entries, 0);
@@ -176,8 +182,8 @@ export class RedisRunBackend implements RunBackend {
       if (isTerminal(e.type)) return text;
     }
     const last = events.at(-1)?.id ?? 0;
-    await unavailableIfFails(
-      this.#redis.appendBatch(
+    await unavailableIfFails(() =>
+      this.#ready().appendBatch(
         key,
         `0-${last + 1}`,
         `${event.type} ${JSON.stringify(event)}`,
@@ -191,7 +197,7 @@ export class RedisRunBackend implements RunBackend {
   }
 
   async requestCancel(runId: string): Promise<void> {
-    await unavailableIfFails(this.#redis.publish(this.#channel('cancel'), runId));
+    await unavailableIfFails(() => this.#ready().publish(this.#channel('cancel'), runId));
   }
 
   onCancel(handler: (runId: string) => void): void {
@@ -203,16 +209,16 @@ export class RedisRunBackend implements RunBackend {
   }
 
   async touch(runId: string): Promise<void> {
-    await this.#redis.set(this.#key(runId, 'seen'), String(Date.now()), 'PX', this.o.maxRunMs);
+    await this.#ready().set(this.#key(runId, 'seen'), String(Date.now()), 'PX', this.o.maxRunMs);
   }
 
   async lastSeen(runId: string): Promise<number | undefined> {
-    const value = await this.#redis.get(this.#key(runId, 'seen'));
+    const value = await this.#ready().get(this.#key(runId, 'seen'));
     return value ? Number(value) : undefined;
   }
 
   async ping(): Promise<void> {
-    await unavailableIfFails(this.#redis.ping());
+    await unavailableIfFails(() => this.#ready().ping());
   }
 
   async close(): Promise<void> {
@@ -231,8 +237,8 @@ export class RedisRunBackend implements RunBackend {
 
   /** Events after `after`, at most MAX_BATCH of them. */
   async range(runId: string, after: number): Promise<LoggedEvent[]> {
-    const entries = (await unavailableIfFails(
-      this.#redis.xrange(this.#key(runId, 'events'), `(0-${after}`, '+', 'COUNT', ENTRIES_PER_READ),
+    const entries = (await unavailableIfFails(() =>
+      this.#ready().xrange(this.#key(runId, 'events'), `(0-${after}`, '+', 'COUNT', ENTRIES_PER_READ),
     )) as StreamEntry[];
     const events = splitEntries(entries, after);
     return events.length > MAX_BATCH ? events.slice(0, MAX_BATCH) : events;
@@ -240,8 +246,8 @@ export class RedisRunBackend implements RunBackend {
 
   /** The run's last stored event; undefined when its log is unknown or expired. */
   async lastEvent(runId: string): Promise<{ id: number; type: RunEventType } | undefined> {
-    const [last] = (await unavailableIfFails(
-      this.#redis.xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1),
+    const [last] = (await unavailableIfFails(() =>
+      this.#ready().xrevrange(this.#key(runId, 'events'), '+', '-', 'COUNT', 1),
     )) as StreamEntry[];
     if (!last) return undefined;
     const payload = last[1][1] ?? '';
@@ -275,9 +281,9 @@ export class RedisRunBackend implements RunBackend {
 }
 
 /** A Redis failure as the refusal it is to the caller: the run log is unavailable for now. */
-async function unavailableIfFails<T>(command: Promise<T>): Promise<T> {
+async function unavailableIfFails<T>(command: () => Promise<T>): Promise<T> {
   try {
-    return await command;
+    return await command();
   } catch (error) {
     throw new RunLogUnavailableError(undefined, error);
   }

@@ -10,6 +10,7 @@ export { type ChunkHit, DocumentStore, type NewDocument } from './document-store
 export { InvalidCursorError } from './invalid-cursor-error.js';
 export { type FinishedMessage, type HistoryTurn, MessageStore } from './message-store.js';
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';
+export { connectRedis, REDIS_COMMAND_TIMEOUT_MS, RedisNotReadyError } from './redis-client.js';
 export { retryWhileUnavailable } from './retry-while-unavailable.js';
 export { RunStore } from './run-store.js';
 export { SessionStore } from './session-store.js';
