@@ -48,6 +48,17 @@ describe('service endpoints', () => {
     );
     // OpenAPI paths are templates: Fastify's optional-parameter syntax (`/:x?`) has no place in them.
     expect(Object.keys(doc.paths).filter((path) => /[?:]/.test(path))).toEqual([]);
+    // A route that needs PostgreSQL or Redis documents the 503 it answers while they are away.
+    for (const [path, method] of [
+      ['/v1/runs/{id}/cancel', 'post'],
+      ['/v1/runs/{id}/events', 'get'],
+      ['/v1/conversations', 'get'],
+    ] as const) {
+      expect(doc.paths[path][method].responses['503'].content['application/json'].schema, path).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
+    }
+    expect(doc.paths['/health'].get.responses['503']).toBeUndefined();
     const chat = doc.paths['/v1/chat'].post;
     expect(Object.keys(chat.responses['200'].content)).toEqual(['text/event-stream', 'application/json']);
     const schemas = JSON.stringify(doc.components.schemas);

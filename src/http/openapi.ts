@@ -24,9 +24,32 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
         { name: 'service', description: 'Health and discovery' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => withUnavailable(jsonSchemaTransform(input)),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** Routes that need neither the database nor the run log (they answer whatever state those are in). */
+const SELF_CONTAINED = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
+
+/**
+ * Every route that reads or writes what PostgreSQL or Redis hold can answer 503 (`database_unavailable`,
+ * `run_log_unavailable`) with Retry-After while one of them is away: documented once here, in the error shape
+ * of the route's family (the one its 400 uses), rather than on each route.
+ */
+function withUnavailable<T extends { schema: unknown; url: string }>(out: T): T {
+  const schema = out.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+  const path = out.url.split('?')[0] ?? out.url;
+  if (!schema?.response || schema.hide || SELF_CONTAINED.has(path) || path.startsWith('/ui')) return out;
+  if (!schema.response['503']) {
+    const family = schema.response['400'] ?? schema.response['404'];
+    schema.response['503'] = {
+      ...(family && typeof family === 'object' ? family : { $ref: '#/components/schemas/Problem' }),
+      description:
+        'PostgreSQL or Redis is unavailable for now (database_unavailable, run_log_unavailable); retry after Retry-After seconds',
+    };
+  }
+  return out;
 }
