@@ -249,7 +249,7 @@ describe('GET /v1/ws limits', () => {
     await pingedTwice;
     expect(answering.socket.readyState).toBe(WebSocket.OPEN);
     await answering.close();
-  }, 10_000);
+  });
 
   it('closes a socket that sends a frame larger than BODY_LIMIT_BYTES with 1009', async () => {
     const c = await WsTestClient.open(t.url);
