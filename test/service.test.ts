@@ -59,6 +59,8 @@ describe('service endpoints', () => {
       });
     }
     expect(doc.paths['/health'].get.responses['503']).toBeUndefined();
+    // …and a route that takes an id documents the 400 a malformed one gets.
+    expect(doc.paths['/v1/conversations/{id}'].get.responses['400']).toBeDefined();
     const chat = doc.paths['/v1/chat'].post;
     expect(Object.keys(chat.responses['200'].content)).toEqual(['text/event-stream', 'application/json']);
     const schemas = JSON.stringify(doc.components.schemas);

@@ -20,6 +20,7 @@ import { registerJsonBody } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemFor, sendProblem, setRefusalHeaders } from './problem.js';
 import { chatRoutes } from './routes/chat-routes.js';
+import { registerNulGuard } from './guards/refuse-nul.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { documentRoutes } from './routes/document-routes.js';
 import { metricsRoutes, problemCode } from './routes/metrics-routes.js';
@@ -57,6 +58,7 @@ export async function createHttpApp(services: Services, version: string): Promis
   // Every body is JSON; Fastify's built-in text/plain parser would let a string reach validation as a 400.
   app.removeContentTypeParser('text/plain');
   registerJsonBody(app);
+  registerNulGuard(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('userId', LOCAL_USER);

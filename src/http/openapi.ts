@@ -24,7 +24,7 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
         { name: 'service', description: 'Health and discovery' },
       ],
     },
-    transform: (input) => withUnavailable(jsonSchemaTransform(input)),
+    transform: (input) => withCommonRefusals(jsonSchemaTransform(input)),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
@@ -35,21 +35,34 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
 const SELF_CONTAINED = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
 
 /**
- * Every route that reads or writes what PostgreSQL or Redis hold can answer 503 (`database_unavailable`,
- * `run_log_unavailable`) with Retry-After while one of them is away: documented once here, in the error shape
- * of the route's family (the one its 400 uses), rather than on each route.
+ * Refusals every route shares, documented once here rather than on each route, in the error shape of the
+ * route's family (the one its own 400 or 404 uses): 503 (`database_unavailable`, `run_log_unavailable`, with
+ * Retry-After) on each route that needs PostgreSQL or Redis, and 400 `invalid_request` on each route that takes
+ * input (a malformed id, a position that is not a decimal integer, text holding U+0000).
  */
-function withUnavailable<T extends { schema: unknown; url: string }>(out: T): T {
-  const schema = out.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+function withCommonRefusals<T extends { schema: unknown; url: string }>(out: T): T {
+  const schema = out.schema as
+    | {
+        hide?: boolean;
+        response?: Record<string, unknown>;
+        params?: unknown;
+        querystring?: unknown;
+        body?: unknown;
+      }
+    | undefined;
   const path = out.url.split('?')[0] ?? out.url;
   if (!schema?.response || schema.hide || SELF_CONTAINED.has(path) || path.startsWith('/ui')) return out;
-  if (!schema.response['503']) {
-    const family = schema.response['400'] ?? schema.response['404'];
-    schema.response['503'] = {
-      ...(family && typeof family === 'object' ? family : { $ref: '#/components/schemas/Problem' }),
-      description:
-        'PostgreSQL or Redis is unavailable for now (database_unavailable, run_log_unavailable); retry after Retry-After seconds',
-    };
-  }
+  const response = schema.response;
+  const family = response['400'] ?? response['404'];
+  const shaped = (description: string) => ({
+    ...(family && typeof family === 'object' ? family : { $ref: '#/components/schemas/Problem' }),
+    description,
+  });
+  if (!response['400'] && (schema.params || schema.querystring || schema.body))
+    response['400'] = shaped("The request is malformed (invalid_request): see the problem's errors");
+  if (!response['503'])
+    response['503'] = shaped(
+      'PostgreSQL or Redis is unavailable for now (database_unavailable, run_log_unavailable); retry after Retry-After seconds',
+    );
   return out;
 }

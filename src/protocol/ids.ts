@@ -55,7 +55,19 @@ export const conversationIdSchema = z
   .transform((s) => s as ConversationId)
   .describe('Conversation id (`conv_…`)');
 /** The `:id` path parameter of the resource routes (conversations, documents, runs, API keys). */
-export const idParamsSchema = z.object({ id: z.string().min(1).max(64) });
+/** An id in a path (`conv_…`, `run_…`, `doc_…`): letters, digits, `_` and `-`; anything else is a 400. */
+export const idParamsSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id: 1 to 64 letters, digits, "_" or "-"'),
+});
+
+/**
+ * An event position as a header or query string carries it (`Last-Event-ID`, `?after=`): a plain decimal
+ * integer and nothing else ("0x10", "1e2", " 7" are refused, not read as numbers).
+ */
+export const eventPositionSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a plain decimal event id')
+  .transform(Number);
 
 export const messageIdSchema = z.string().transform((s) => s as MessageId);
 export const runIdSchema = z.string().transform((s) => s as RunId);

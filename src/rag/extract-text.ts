@@ -18,7 +18,7 @@ export type FileExtension = keyof typeof FILE_TYPES;
 /** A file that cannot be indexed, with the status and code the client gets. */
 export class ExtractionError extends Error {
   constructor(
-    readonly status: 415 | 422,
+    readonly status: 400 | 415 | 422,
     readonly code: string,
     message: string,
   ) {
@@ -92,6 +92,15 @@ export async function extractText(filename: string, bytes: Uint8Array): Promise<
       result = { title: first && !/[.!?:;,]$/.test(first) ? first : fallbackTitle, text, markdown: false };
     }
   }
+  // PostgreSQL text cannot hold U+0000. A PDF's text layer may carry it as an artefact of its fonts (dropped);
+  // in a text format it is what the author wrote (a JSON "\u0000", an HTML "&#0;"): refused, as in a request.
+  if (type === 'pdf') result.text = result.text.replaceAll('\u0000', '');
+  else if (result.text.includes('\u0000') || result.title.includes('\u0000'))
+    throw new ExtractionError(
+      400,
+      'invalid_request',
+      `"${filename}" holds the NUL character (U+0000), which cannot be stored.`,
+    );
   result.text = result.text
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+\n/g, '\n')

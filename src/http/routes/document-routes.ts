@@ -80,8 +80,17 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRoutesOptions> = asyn
         for await (const part of request.files())
           files.push(await indexFile(part, request.userId, request.log));
       } catch (error) {
+        // The request is refused whole: files indexed before the failure are taken back.
+        await forgetIndexed(files, request.userId);
         if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
           throw new HttpProblem(413, 'too_many_files', `At most ${o.maxFilesPerUpload} files per upload.`);
+        }
+        if (isMalformedMultipart(error)) {
+          throw new HttpProblem(
+            400,
+            'invalid_request',
+            'The multipart body is cut off or malformed; nothing was stored. Send the upload again.',
+          );
         }
         throw error;
       }
@@ -93,6 +102,12 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRoutesOptions> = asyn
       return reply.code(rejected ? 207 : created ? 201 : 200).send({ files });
     },
   );
+
+  /** Deletes what this request indexed (not the duplicates, which were there before it). */
+  async function forgetIndexed(files: FileResult[], userId: string): Promise<void> {
+    for (const f of files)
+      if (f.status === 'indexed' && f.document) await documents.delete(userId, f.document.id);
+  }
 
   /** One file: saved while it streams in, then extracted, chunked and indexed; rejected with a reason. */
   async function indexFile(part: MultipartFile, userId: string, log: FastifyBaseLogger): Promise<FileResult> {
@@ -215,4 +230,15 @@ export function safeFilename(name: string | undefined): string {
     .trim()
     .slice(0, 255);
   return clean === '' || clean === '.' || clean === '..' ? 'upload' : clean;
+}
+
+/**
+ * A body that is not the multipart it says it is: cut off before its closing boundary, or with broken part
+ * headers (busboy's parse errors), as opposed to a failure of the server.
+ */
+function isMalformedMultipart(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /^(Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found)/i.test(
+    message,
+  );
 }

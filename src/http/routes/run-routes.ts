@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { nativeSseFormat } from '../../formats/index.js';
-import { idParamsSchema, problemSchema, runEvent, runInfoSchema } from '../../protocol/index.js';
+import {
+  eventPositionSchema,
+  idParamsSchema,
+  problemSchema,
+  runEvent,
+  runInfoSchema,
+} from '../../protocol/index.js';
 import { openRun, type RunRegistry, RunNotFoundError } from '../../runs/index.js';
 import type { RunStore } from '../../store/index.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
@@ -49,8 +55,8 @@ export const runRoutes: FastifyPluginAsyncZod<RunRoutesOptions> = async (
           'or `error`. Works with the browser’s EventSource, which reconnects with Last-Event-ID by itself. ' +
           '410 once a finished run’s events have expired (`RUN_RETENTION_MS`); its message stays in the conversation.',
         params: idParamsSchema,
-        querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
-        headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }).passthrough(),
+        querystring: z.object({ after: eventPositionSchema.optional() }),
+        headers: z.object({ 'last-event-id': eventPositionSchema.optional() }).passthrough(),
         response: {
           200: { description: 'The event stream', content: { 'text/event-stream': { schema: runEvent } } },
           404: problemSchema,

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { nulPathOf, nulRefusal } from '../guards/refuse-nul.js';
 import { Server, type Socket } from 'socket.io';
 import { socketIoFormat } from '../../formats/index.js';
 import {
@@ -102,6 +103,11 @@ export function attachSocketIo(app: App, o: SocketIoOptions): SocketIoTransport 
 
     async function answer(payload: unknown): Promise<void> {
       if (gone.signal.aborted) return;
+      const nulAt = nulPathOf(payload, 'chat_stream');
+      if (nulAt !== undefined) {
+        socket.emit('chat_error', { error: nulRefusal(nulAt).message });
+        return;
+      }
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         const error = parsed.error.issues

@@ -1,3 +1,4 @@
+import { nulPathOf, nulRefusal } from '../guards/refuse-nul.js';
 import { setMaxListeners } from 'node:events';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -100,6 +101,8 @@ export function serveWsConnection(socket: WebSocket, request: FastifyRequest, o:
       return sendError('malformed_json', 'The message is not valid JSON.');
     }
     const requestId = requestIdOf(json);
+    const nulAt = nulPathOf(json, 'message');
+    if (nulAt !== undefined) return refuse(nulRefusal(nulAt), requestId);
     const parsed = o.schema.safeParse(json);
     if (!parsed.success) return refuse(invalidMessage(parsed.error), requestId);
     const message = parsed.data;
