@@ -181,7 +181,8 @@ describe('resumable runs (in-process log)', () => {
       deltas: Array.from({ length: 10_000 }, (_, i) => ` ${i}${'x'.repeat(2000)}`),
     });
     const s = await startTestServer({
-      env: { SUBSCRIBER_STALL_MS: '300' },
+      // Long enough that the reading subscriber, on a busy machine, is never taken for a stalled one.
+      env: { SUBSCRIBER_STALL_MS: '5000' },
       configureModels: (m) => m.register('test:big', big),
     });
     try {
