@@ -5,7 +5,13 @@ export { ComponentStream } from './component-stream.js';
 export { detectLanguage, languageName } from './detect-language.js';
 export { type Answer, generateAnswer, MAX_STEPS } from './generate-answer.js';
 export { type ChatDeps, type ChatLogger, type ChatTurn, runChat, type TurnRetrieval } from './run-chat.js';
-export { searchQueryFor, systemWithSources } from './sources-prompt.js';
+export {
+  promptWithSources,
+  SOURCES_INSTRUCTIONS,
+  searchQueryFor,
+  sourcesBlock,
+  systemWithSources,
+} from './sources-prompt.js';
 export { type ModelCallPolicy, retryDelay, streamModel } from './stream-model.js';
 export { basePromptFor, UnknownTemplateError, withLanguage } from './system-prompt.js';
 export { COMPONENT_TOOLS, cardInputSchema, runTool, type ToolCall } from './tools.js';

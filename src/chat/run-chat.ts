@@ -16,7 +16,7 @@ import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
 import { type Answer, generateAnswer } from './generate-answer.js';
-import { searchQueryFor, systemWithSources } from './sources-prompt.js';
+import { promptWithSources, searchQueryFor, systemWithSources } from './sources-prompt.js';
 import type { ModelCallPolicy } from './stream-model.js';
 import { trimHistory } from './trim-history.js';
 
@@ -165,7 +165,7 @@ export async function runChat(
       progress('generate', 'started', 'Generating answer');
       await generateAnswer(run, answer, {
         model: turn.model,
-        prompt: buildPrompt(system, turns),
+        prompt: promptWithSources(buildPrompt(system, turns), sources),
         // The offline model composes its answer from the passages themselves.
         providerOptions: sources.length
           ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }

@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { parseInline, parseMarkdown, safeHref } from './parse-markdown.js';
 
 describe('parseMarkdown', () => {
+  it('makes no image of a Markdown image or an <img>: the page never fetches a remote image by itself', () => {
+    const blocks = parseMarkdown(
+      'See ![pixel](https://evil.example/p.png?leak=1) and <img src="https://evil.example/q.png">',
+    );
+    // At most a link the reader may choose to open; the tag stays text.
+    expect(blocks).toEqual([
+      {
+        t: 'p',
+        c: [
+          { t: 'text', v: 'See !' },
+          { t: 'link', href: 'https://evil.example/p.png?leak=1', c: [{ t: 'text', v: 'pixel' }] },
+          { t: 'text', v: ' and <img src="https://evil.example/q.png">' },
+        ],
+      },
+    ]);
+  });
+
   it('parses the blocks a model writes', () => {
     const source = [
       '# Title',
