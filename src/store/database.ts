@@ -33,6 +33,11 @@ export type DatabaseOptions =
       dataDir?: string;
       /** Load pgvector (shipped with PGlite) for vector retrieval. */
       vector?: boolean;
+      /**
+       * Start from this data directory (a `dumpDataDir` tarball, see `pgliteTemplate`) instead of running
+       * initdb: a third of the time to open an in-memory database. Only without `dataDir`.
+       */
+      template?: Blob;
     }
   | {
       engine: 'postgres';
@@ -51,11 +56,25 @@ const PLAN_CACHE_MODE = 'force_generic_plan';
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.engine === 'pglite'
-    ? openPglite(options.dataDir, options.vector ?? false)
+    ? openPglite(options.dataDir, options.vector ?? false, options.template)
     : openPostgres(options.url, options.schema);
 }
 
-async function openPglite(dataDir: string | undefined, withVector: boolean): Promise<Database> {
+/** A fresh, empty PGlite data directory as a tarball: `template` for databases that should not pay for initdb. */
+export async function pgliteTemplate(): Promise<Blob> {
+  const db = await PGlite.create();
+  try {
+    return await db.dumpDataDir('none');
+  } finally {
+    await db.close();
+  }
+}
+
+async function openPglite(
+  dataDir: string | undefined,
+  withVector: boolean,
+  template: Blob | undefined,
+): Promise<Database> {
   const extensions: Extensions = withVector
     ? { vector: (await import('@electric-sql/pglite-pgvector')).vector }
     : {};
@@ -65,7 +84,7 @@ async function openPglite(dataDir: string | undefined, withVector: boolean): Pro
     mkdirSync(dir, { recursive: true });
     db = await PGlite.create(dir, { extensions });
   } else {
-    db = await PGlite.create({ extensions });
+    db = await PGlite.create({ extensions, ...(template ? { loadDataDir: template } : {}) });
   }
   await db.exec(`set plan_cache_mode = ${PLAN_CACHE_MODE}`);
   const query = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows;

@@ -1,6 +1,12 @@
 export { API_KEY_PREFIX, type ApiKeyInfo, ApiKeyStore, hashApiKey } from './api-key-store.js';
 export { ConversationStore } from './conversation-store.js';
-export { type Database, type DatabaseOptions, openDatabase, type Queryable } from './database.js';
+export {
+  type Database,
+  type DatabaseOptions,
+  openDatabase,
+  pgliteTemplate,
+  type Queryable,
+} from './database.js';
 export {
   DatabaseUnavailableError,
   isConnectionFailure,

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, openDatabase } from '../../src/store/index.js';
+import { type Database, openDatabase, pgliteTemplate } from '../../src/store/index.js';
 
 export type Engine = 'pglite' | 'postgres';
 
 /** PGlite always; PostgreSQL too when DATABASE_URL is set (as `.ci/run` does). */
 export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+// One initdb per test worker: every in-memory database of the worker starts from a copy of its data directory
+// (about 1 s instead of 3.5 s each, over more than a hundred databases in the suite).
+let template: Promise<Blob> | undefined;
 
 /** A fresh database: in-memory PGlite, or a schema of its own on the PostgreSQL of DATABASE_URL. */
 export async function openTestDatabase(
@@ -14,7 +18,8 @@ export async function openTestDatabase(
   postgresUrl = process.env.DATABASE_URL,
 ): Promise<{ db: Database; schema?: string; drop(): Promise<void> }> {
   if (engine === 'pglite') {
-    const db = await openDatabase({ engine: 'pglite', vector });
+    template ??= pgliteTemplate();
+    const db = await openDatabase({ engine: 'pglite', vector, template: await template });
     return { db, drop: () => db.close() };
   }
   const url = postgresUrl;
