@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, pgliteTemplate } from './database.js';
 import { migrate } from './migrations.js';
 
 describe('PGlite from a template data directory', () => {
+  let template: Blob;
+  beforeAll(async () => {
+    template = await pgliteTemplate();
+  });
+
   it('opens fresh, independent databases that migrate and keep their own rows', async () => {
-    const template = await pgliteTemplate();
     const a = await openDatabase({ engine: 'pglite', template });
     const b = await openDatabase({ engine: 'pglite', template });
     try {
@@ -23,7 +27,7 @@ describe('PGlite from a template data directory', () => {
   });
 
   it('loads pgvector into a database started from the template', async () => {
-    const db = await openDatabase({ engine: 'pglite', vector: true, template: await pgliteTemplate() });
+    const db = await openDatabase({ engine: 'pglite', vector: true, template });
     try {
       await db.exec('create extension if not exists vector');
       expect(await db.query(`select '[1,2]'::vector <-> '[1,2]'::vector as d`)).toEqual([{ d: 0 }]);
