@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Builds dist/ when stale (spawned servers and CLIs run from it) and makes the spawned servers' data template.
+    globalSetup: ['test/global-setup.ts'],
     // Tests wait on events and predicates; these are only the outer bounds that end a hung test. They are
     // generous because CI shares a 2-core machine: a PGlite boot, a spawned server or Chromium can take many
     // seconds there, and a slow machine must not fail a correct test.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, renderTable } from '../src/cli/index.js';
 import { createClient, StreamForgeError } from '../src/client/index.js';
 import { ScriptedModel } from './helpers/scripted-model.js';
+import { freshDataDir } from './helpers/data-dir.js';
 import { runCli, spawnCli } from './helpers/spawn-cli.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -168,7 +169,7 @@ describe('the streamforge CLI against a real server', () => {
 
 describe('streamforge serve', () => {
   it('prints the URL it listens on, serves, and exits 0 after SIGTERM', { timeout: 60_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sf-cli-serve-'));
+    const dataDir = freshDataDir('sf-cli-serve-');
     const cli = spawnCli(['serve', '--port', '0'], {
       DATA_DIR: dataDir,
       PORT: '',

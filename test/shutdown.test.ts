@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +8,7 @@ import { ScriptedModel } from './helpers/scripted-model.js';
 import { type ParsedEvent, postChatStream } from './helpers/sse-client.js';
 import { startTestServer } from './helpers/test-server.js';
 import { readJson } from './helpers/read-json.js';
+import { freshDataDir } from './helpers/data-dir.js';
 
 /** Reads a raw SSE body, including the `reconnect` control event, until the server ends it. */
 async function readAll(
@@ -75,24 +73,20 @@ describe('graceful shutdown', () => {
   it('on SIGTERM the process tells its clients to reconnect (Socket.IO ones to ask again) and exits after storing the unfinished runs', async ({
     onTestFinished,
   }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sf-sigterm-'));
+    const dataDir = freshDataDir('sf-sigterm-');
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url))],
-      {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          DATA_DIR: dataDir,
-          LOCAL_TOKEN_DELAY_MS: '40',
-          SHUTDOWN_DEADLINE_MS: '300',
-          DATABASE_URL: '',
-          REDIS_URL: '',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        LOCAL_TOKEN_DELAY_MS: '40',
+        SHUTDOWN_DEADLINE_MS: '300',
+        DATABASE_URL: '',
+        REDIS_URL: '',
       },
-    );
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = `http://127.0.0.1:${port}`;
     // A Socket.IO answer in progress too: its client is told to send the message again, before the socket closes.
     const socket = io(url, {

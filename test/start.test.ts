@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/cli/index.js';
 import { spawnCli } from './helpers/spawn-cli.js';
+import { freshDataDir } from './helpers/data-dir.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,7 +26,7 @@ describe('starting on a port that is taken', () => {
   const env = () => ({
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'sf-start-')),
+    DATA_DIR: freshDataDir('sf-start-'),
     DATABASE_URL: '',
     REDIS_URL: '',
     LOG_LEVEL: 'warn',
@@ -45,10 +46,10 @@ describe('starting on a port that is taken', () => {
   afterAll(() => new Promise<void>((resolve) => holder.close(() => resolve())));
 
   it(
-    'npm start (src/main.ts) says so in one line and exits 1, without a stack',
+    'npm start (dist/main.js) says so in one line and exits 1, without a stack',
     { timeout: 60_000 },
     async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      const child = spawn(process.execPath, ['dist/main.js'], {
         cwd: ROOT,
         env: { ...process.env, ...env() },
       });

@@ -23,12 +23,12 @@ export interface CliProcess {
 }
 
 /**
- * Runs `streamforge` from the sources (`node --import tsx src/cli/main.ts …`) in its own process, with
+ * Runs `streamforge` as installed (`node dist/cli/main.js …`, built from the sources by test/global-setup.ts) in its own process, with
  * stdout and stderr on pipes (not terminals), and without the STREAMFORGE_* settings of the test's own
  * environment.
  */
 export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
     cwd: ROOT,
     env: { ...process.env, STREAMFORGE_URL: '', STREAMFORGE_TOKEN: '', ...env },
   });
