@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { createServer } from '../src/server.js';
 import { MIGRATIONS, migrate, openDatabase } from '../src/store/index.js';
+import { freshDataDir } from './helpers/data-dir.js';
 import { readJson } from './helpers/read-json.js';
 import { postChatStream } from './helpers/sse-client.js';
 import { ENGINES, openTestDatabase, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -105,7 +103,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
 
 describe('the embedded database', () => {
   it('keeps conversations in DATA_DIR across restarts', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sf-data-'));
+    const dataDir = freshDataDir('sf-data-');
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_TOKEN_DELAY_MS: '0' });
     const first = await createServer({ config });
     const created = await first.conversations.create('local', 'Survives restarts');
