@@ -115,6 +115,51 @@ describe.each(ENGINES)('answers grounded in the user’s documents (%s)', (engin
     expect(await t.db.query('select count(*)::int as n from messages')).toEqual(before);
   });
 
+  const answerOf = (events: { event: string; data: Record<string, unknown> }[]) =>
+    events
+      .filter((e) => e.event === 'token')
+      .map((e) => e.data.delta)
+      .join('');
+  const searchStep = (events: { event: string; data: Record<string, unknown> }[]) =>
+    events.find((e) => e.event === 'progress' && e.data.step === 'search' && e.data.status === 'completed')
+      ?.data;
+
+  it.each([
+    'What is a run?',
+    'What is the capital of France?',
+    'Show me the top 5 products by price',
+    'Hello!',
+    'How do I cancel a generation?',
+  ])('%s — not covered by the documents: no sources, and the search step says why', async (message) => {
+    const { events } = await postChatStream(t.url, { message });
+    const step = searchStep(events);
+    expect(step).toMatchObject({ grounded: false, relevance: expect.any(Number) });
+    expect(step?.relevance as number).toBeLessThan(0.6);
+    expect(step?.label).toMatch(/^Your documents don't cover this/);
+    expect(events.find((e) => e.event === 'sources')?.data.sources).toEqual([]);
+    expect(events.at(-1)?.data).toMatchObject({ type: 'done', sources: [] });
+    const text = answerOf(events);
+    expect(text).not.toMatch(/tyre|psi|bees|hive/i);
+  });
+
+  it('says plainly that the documents do not cover an unrelated question (local model), and answers StreamForge questions from its own documentation', async () => {
+    const france = await postChatStream(t.url, { message: 'What is the capital of France?' });
+    expect(answerOf(france.events)).toMatch(/^Your documents don't cover this\./);
+    const own = await postChatStream(t.url, { message: 'How do I cancel a generation?' });
+    expect(answerOf(own.events)).toMatch(/cancel/i);
+    expect(answerOf(own.events)).not.toMatch(/^Your documents don't cover this/);
+  });
+
+  it('tells a real model that the documents were searched and cover nothing, and gives it no passages', async () => {
+    upstream.script({ tokens: ['Paris.'] });
+    await postChatStream(t.url, { message: 'What is the capital of France?', model: 'openai:gpt-4o-mini' });
+    const request = await upstream.nextRequest();
+    const messages = request.body.messages as { role: string; content: unknown }[];
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(JSON.stringify(messages[0]?.content)).toMatch(/don't cover this/);
+    expect(JSON.stringify(messages)).not.toContain('<sources>');
+  });
+
   it('gives a real model the passages as quoted material beside the question, with instructions to cite them', async () => {
     upstream.script({ tokens: ['Run about 80 psi [1].'] });
     const question = 'What pressure should I run in a 28 mm road tyre?';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from '../models/index.js';
 import type { FinishReason, Metrics, ProgressEvent, Source, Usage } from '../protocol/index.js';
-import type { RetrievedChunk, Retriever } from '../rag/index.js';
+import { type Grounding, RELEVANCE_FLOOR, type RetrievedChunk, type Retriever } from '../rag/index.js';
 import { RunInterruptedError, RunLogUnavailableError } from '../runs/index.js';
 import type { Run, RunOutcome } from '../runs/index.js';
 import {
@@ -82,8 +82,12 @@ export async function runChat(
   const { store } = deps;
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
-  const progress = (step: string, status: ProgressEvent['status'], label: string) =>
-    run.log.append({ type: 'progress', step, status, label, elapsed_ms: elapsed() });
+  const progress = (
+    step: string,
+    status: ProgressEvent['status'],
+    label: string,
+    detail?: Pick<ProgressEvent, 'relevance' | 'grounded'>,
+  ) => run.log.append({ type: 'progress', step, status, label, elapsed_ms: elapsed(), ...detail });
 
   run.log.append({
     type: 'start',
@@ -154,11 +158,21 @@ export async function runChat(
       );
 
       let system = turn.system;
+      // Whether the user's documents were searched and found not to cover the question.
+      let uncovered = false;
       if (turn.rag) {
         step = 'search';
-        sources = await retrieve(deps.retriever, turn.rag, searchQueryFor(turns), progress, run.signal);
+        const grounding = await retrieve(
+          deps.retriever,
+          turn.rag,
+          searchQueryFor(turns),
+          progress,
+          run.signal,
+        );
+        sources = grounding.chunks;
+        uncovered = !grounding.grounded;
         run.log.append({ type: 'sources', sources: sources.map(toSource) });
-        system = systemWithSources(system, sources);
+        system = systemWithSources(system, sources, uncovered);
       }
 
       step = 'generate';
@@ -169,7 +183,9 @@ export async function runChat(
         // The offline model composes its answer from the passages themselves.
         providerOptions: sources.length
           ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
-          : undefined,
+          : uncovered
+            ? { local: { uncovered: true } }
+            : undefined,
         policy: deps.policy,
         // The request may ask for less than the server allows, never for more.
         maxOutputTokens: lowest(turn.maxOutputTokens, deps.maxOutputTokens),
@@ -314,9 +330,14 @@ async function retrieve(
   retriever: Retriever,
   rag: TurnRetrieval,
   query: string,
-  progress: (step: string, status: ProgressEvent['status'], label: string) => void,
+  progress: (
+    step: string,
+    status: ProgressEvent['status'],
+    label: string,
+    detail?: Pick<ProgressEvent, 'relevance' | 'grounded'>,
+  ) => void,
   signal: AbortSignal,
-): Promise<RetrievedChunk[]> {
+): Promise<Grounding> {
   progress('prepare_query', 'started', 'Preparing search query');
   progress(
     'prepare_query',
@@ -335,9 +356,17 @@ async function retrieve(
     'started',
     retriever.mode === 'hybrid' ? 'Searching documents (text and meaning)' : 'Searching documents',
   );
-  const found = await retriever.search(rag.userId, query, rag.topK, rag.documentIds, signal);
-  progress('search', 'completed', `Found ${found.length} relevant passage${found.length === 1 ? '' : 's'}`);
-  return found;
+  const grounding = await retriever.ground(rag.userId, query, rag.topK, rag.documentIds, signal);
+  const { chunks, relevance, grounded } = grounding;
+  progress(
+    'search',
+    'completed',
+    grounded
+      ? `Found ${chunks.length} relevant passage${chunks.length === 1 ? '' : 's'} (relevance ${relevance.toFixed(2)})`
+      : `Your documents don't cover this (best match ${relevance.toFixed(2)}, needs ${RELEVANCE_FLOOR.toFixed(2)})`,
+    { relevance, grounded },
+  );
+  return grounding;
 }
 
 function toSource(s: RetrievedChunk): Source {

@@ -13,6 +13,8 @@ const chunk = (n: number, title: string, text: string): RetrievedChunk => ({
   title,
   text,
   heading: null,
+  matched: [],
+  headed: [],
   document_id: `doc_${n}`,
   chunk_id: `chk_${n}`,
   snippet: text.slice(0, 40),

@@ -15,9 +15,20 @@ export const SOURCES_INSTRUCTIONS =
   'sources do not hold the answer, say so rather than guessing.';
 
 /** The system prompt of a turn that has sources: the operator's prompt, then how to use the sources. */
-export function systemWithSources(system: string, sources: readonly RetrievedChunk[]): string {
-  return sources.length === 0 ? system : `${system}\n\n${SOURCES_INSTRUCTIONS}`;
+export function systemWithSources(
+  system: string,
+  sources: readonly RetrievedChunk[],
+  uncovered = false,
+): string {
+  if (sources.length > 0) return `${system}\n\n${SOURCES_INSTRUCTIONS}`;
+  return uncovered ? `${system}\n\n${UNCOVERED_INSTRUCTIONS}` : system;
 }
+
+/** Told to a real model when the user's documents were searched and none covers the question. */
+export const UNCOVERED_INSTRUCTIONS =
+  "The user's documents were searched and none of them covers this question, so no sources are given. " +
+  "If the question is about the user's documents, say plainly that their documents don't cover this; " +
+  'never cite a source or a [n] number.';
 
 /**
  * The model's input with the passages as a user-role message of their own, just before the question: a

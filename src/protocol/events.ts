@@ -31,6 +31,16 @@ export const progressEvent = z
     status: progressStatus,
     label: z.string().describe('Human label to show, e.g. "Generating answer"'),
     elapsed_ms: z.number().describe('Milliseconds since the run started'),
+    relevance: z
+      .number()
+      .optional()
+      .describe("On the completed `search` step: the best passage's share of the question's weight (0–1)"),
+    grounded: z
+      .boolean()
+      .optional()
+      .describe(
+        'On the completed `search` step: whether the documents cover the question (relevance reached the floor); when false, no sources are given',
+      ),
   })
   .meta({ id: 'ProgressEvent' });
 

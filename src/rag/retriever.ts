@@ -1,5 +1,5 @@
 import type { Source } from '../protocol/index.js';
-import type { ChunkHit, DocumentStore } from '../store/index.js';
+import type { ChunkHit, DocumentStore, TermStats } from '../store/index.js';
 import { splitSentences } from './sentences.js';
 
 /** Turns texts into vectors; built from `EMBEDDING_MODEL` by the models layer. */
@@ -10,13 +10,38 @@ export interface Embedder {
 }
 
 /** A retrieved chunk: a source with its whole text. */
-export type RetrievedChunk = Source & { text: string; heading: string | null };
+export type RetrievedChunk = Source & {
+  text: string;
+  heading: string | null;
+  /** The query terms it holds, in its text and in its heading or title. */
+  matched: string[];
+  headed: string[];
+};
 
 const STOPWORDS = new Set(
   `a an and are as at be but by can could did do does for from had has have how i if in into is it its me my no
    not of on or our should so than that the their them then there these they this to was we were what when
-   where which who whom why will with would you your about any all also`.split(/\s+/),
+   where which who whom why will with would you your about any all also often many much long tell please
+   explain describe know need want give get`.split(/\s+/),
 );
+/**
+ * The share of a question's weight (its terms, weighed by rarity among the user's chunks) that the best
+ * passage must hold for the user's documents to count as relevant to it. Calibrated on eval/questions.json
+ * (answered questions score 0.7–1) against questions the documents do not cover (0–0.5).
+ */
+export const RELEVANCE_FLOOR = 0.6;
+
+/** What was found for a question, and whether it is relevant enough to ground the answer in. */
+export interface Grounding {
+  /** The passages to cite: empty when the documents do not cover the question. */
+  chunks: RetrievedChunk[];
+  /** The best passage's share of the question's weight, 0–1. */
+  relevance: number;
+  /** Whether `relevance` reached `RELEVANCE_FLOOR`. */
+  grounded: boolean;
+  /** Passages found before the relevance decision. */
+  found: number;
+}
 /** Reciprocal rank fusion constant. @see https://plg.uwaterloo.ca/~gvcormac/cormacksigir09-rrf.pdf */
 const RRF_K = 60;
 
@@ -38,6 +63,38 @@ export class Retriever {
 
   get mode(): 'lexical' | 'hybrid' {
     return this.embedder ? 'hybrid' : 'lexical';
+  }
+
+  /**
+   * The passages that ground an answer to `query`: the search below, kept only when the best of them
+   * covers enough of the question (`RELEVANCE_FLOOR`), and then only the passages that cover some of it
+   * (a passage that holds one common word of the question is no source for it). Same text is cited once.
+   */
+  async ground(
+    userId: string,
+    query: string,
+    topK: number,
+    documentIds?: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Grounding> {
+    const terms = queryTerms(query);
+    const [found, stats] = await Promise.all([
+      this.search(userId, query, topK, documentIds, signal),
+      this.documents.termStats(userId, terms, documentIds),
+    ]);
+    const weights = termWeights(terms, stats);
+    const scored = found.map((chunk) => ({ chunk, coverage: coverage(chunk, weights) }));
+    const relevance = Math.max(0, ...scored.map((s) => s.coverage));
+    const grounded = relevance >= RELEVANCE_FLOOR;
+    const seen = new Set<string>();
+    const chunks = grounded
+      ? scored
+          .filter((s) => s.coverage >= relevance / 2)
+          .map((s) => s.chunk)
+          .filter((c) => !seen.has(c.text.trim()) && seen.add(c.text.trim()))
+          .map((c, i) => ({ ...c, n: i + 1 }))
+      : [];
+    return { chunks, relevance: Math.round(relevance * 100) / 100, grounded, found: found.length };
   }
 
   async search(
@@ -70,8 +127,42 @@ export class Retriever {
       score: Math.round(score * 1e6) / 1e6,
       text: hit.content,
       heading: hit.heading,
+      matched: hit.matched ?? [],
+      headed: hit.headed ?? [],
     }));
   }
+}
+
+/**
+ * Each searchable term's weight: its inverse document frequency among the searched chunks. A term no chunk
+ * holds weighs as much as one only a single chunk holds: the question asks about something the documents
+ * never mention.
+ */
+function termWeights(terms: readonly string[], stats: TermStats): Map<string, number> {
+  const n = stats.chunks;
+  const weights = new Map<string, number>();
+  for (const term of terms) {
+    const df = stats.frequency.get(term);
+    if (df === undefined) continue; // a stopword of the text-search configuration: never searched for
+    weights.set(term, Math.log(1 + (n - Math.max(df, 1) + 0.5) / (Math.max(df, 1) + 0.5)));
+  }
+  return weights;
+}
+
+/**
+ * The share of the question's weight a passage holds. A question of one term is covered only by a
+ * passage about it (the term in its heading or title): one mention in passing answers no "What is X?".
+ */
+function coverage(chunk: RetrievedChunk, weights: Map<string, number>): number {
+  let total = 0;
+  let held = 0;
+  for (const [term, weight] of weights) {
+    total += weight;
+    if (chunk.matched.includes(term)) held += weight;
+  }
+  if (total === 0) return 0;
+  if (weights.size === 1 && !chunk.headed.some((t) => weights.has(t))) return 0;
+  return held / total;
 }
 
 /** Reciprocal rank fusion: each list votes 1 / (k + rank) for its chunks. */

@@ -20,6 +20,18 @@ export interface ChunkHit {
   heading: string | null;
   content: string;
   score: number;
+  /** The query terms this chunk holds (lexical hits only). */
+  matched?: string[];
+  /** The query terms its heading or its document's title holds (lexical hits only). */
+  headed?: string[];
+}
+
+/** How common each query term is among the searched chunks, for weighing what a hit covers. */
+export interface TermStats {
+  /** Searched chunks in all. */
+  chunks: number;
+  /** Chunks holding each term; terms the text-search configuration ignores (its stopwords) are left out. */
+  frequency: Map<string, number>;
 }
 
 export interface NewDocument {
@@ -145,12 +157,40 @@ export class DocumentStore {
     const query = terms.join(' | ');
     return this.db.query<ChunkHit>(
       `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content,
-              ts_rank_cd(c.tsv, q, 1) as score
+              ts_rank_cd(c.tsv, q, 1) as score,
+              array(select t from unnest($5::text[]) t where c.tsv @@ to_tsquery('english', t)) as matched,
+              array(select t from unnest($5::text[]) t
+                    where to_tsvector('english', coalesce(c.heading, '') || ' ' || d.title)
+                          @@ to_tsquery('english', t)) as headed
        from chunks c join documents d on d.id = c.document_id, to_tsquery('english', $1) q
        where d.user_id = $4 and c.tsv @@ q and ($2::text[] is null or c.document_id = any($2::text[]))
        order by score desc, c.document_id, c.seq limit $3`,
-      [query, documentIds ?? null, limit, userId],
+      [query, documentIds ?? null, limit, userId, terms],
     );
+  }
+
+  /** For each term, how many of the user's (selected) chunks hold it, and how many chunks there are. */
+  async termStats(
+    userId: string,
+    terms: readonly string[],
+    documentIds?: readonly string[],
+  ): Promise<TermStats> {
+    const [total] = await this.db.query<{ n: number }>(
+      `select count(*)::int as n from chunks c join documents d on d.id = c.document_id
+       where d.user_id = $1 and ($2::text[] is null or c.document_id = any($2::text[]))`,
+      [userId, documentIds ?? null],
+    );
+    const rows = terms.length
+      ? await this.db.query<{ term: string; n: number }>(
+          `select t as term,
+                  (select count(*)::int from chunks c join documents d on d.id = c.document_id
+                   where d.user_id = $2 and ($3::text[] is null or c.document_id = any($3::text[]))
+                     and c.tsv @@ to_tsquery('english', t)) as n
+           from unnest($1::text[]) t where numnode(to_tsquery('english', t)) > 0`,
+          [terms, userId, documentIds ?? null],
+        )
+      : [];
+    return { chunks: total?.n ?? 0, frequency: new Map(rows.map((r) => [r.term, r.n])) };
   }
 
   /** The user's nearest chunks by cosine distance to `vector`, among those embedded with `model`. */

@@ -49,6 +49,12 @@ export const NO_MATCH_ANSWER =
   'real language model: set `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GOOGLE_GENERATIVE_AI_API_KEY` or ' +
   '`OLLAMA_BASE_URL`, and `DEFAULT_MODEL` (see the README, section "Models").';
 
+/** The answer when the user's documents were searched and none of them covers the question. */
+export const UNCOVERED_ANSWER =
+  "Your documents don't cover this. I searched the documents you uploaded and found nothing about it. " +
+  "I am StreamForge's offline `local` model: I answer from your documents and from StreamForge's own " +
+  'documentation; for questions on any topic, configure a real language model (see the README, section "Models").';
+
 /** Prose sentences of a passage, with Markdown list markers, emphasis and code blocks removed. */
 export function sentencesOf(text: string): string[] {
   const prose = text

@@ -10,7 +10,13 @@ import type {
 import { Bm25Index } from './bm25.js';
 import { describeTableResult } from './describe-table-result.js';
 import { parseTableRequest } from './parse-table-request.js';
-import { composeAnswer, composeFromSources, type GivenSource, NO_MATCH_ANSWER } from './compose-answer.js';
+import {
+  composeAnswer,
+  composeFromSources,
+  type GivenSource,
+  NO_MATCH_ANSWER,
+  UNCOVERED_ANSWER,
+} from './compose-answer.js';
 import { loadKnowledgeBase, type Passage } from './knowledge-base.js';
 import { countTokens, splitTokens } from './text-tokens.js';
 
@@ -56,10 +62,15 @@ export class LocalModel implements LanguageModelV3 {
       return { text: 'Here is the table you asked for.', toolCall: { name: 'show_table', input: query } };
     // Retrieved passages from the user's documents come first; the shipped documentation is the fallback.
     const sources = options.providerOptions?.local?.sources as GivenSource[] | undefined;
-    const fromSources = sources?.length
-      ? composeFromSources(lastUserText(options.prompt), sources)
-      : undefined;
-    return { text: fromSources ?? this.answer(options.prompt) };
+    const question = lastUserText(options.prompt);
+    const fromSources = sources?.length ? composeFromSources(question, sources) : undefined;
+    if (fromSources) return { text: fromSources };
+    // The user's documents were searched and do not cover the question: say so, rather than quote
+    // something nearby; a question about StreamForge itself is still answered from its documentation.
+    if (options.providerOptions?.local?.uncovered === true) {
+      return { text: composeAnswer(this.#index, question) ?? UNCOVERED_ANSWER };
+    }
+    return { text: this.answer(options.prompt) };
   }
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
