@@ -363,7 +363,7 @@ async function retrieve(
     'completed',
     grounded
       ? `Found ${chunks.length} relevant passage${chunks.length === 1 ? '' : 's'} (relevance ${relevance.toFixed(2)})`
-      : `Your documents don't cover this (best match ${relevance.toFixed(2)}, needs ${RELEVANCE_FLOOR.toFixed(2)})`,
+      : `Your documents don't cover this (best match ${relevance.toFixed(2)}, needs more than ${RELEVANCE_FLOOR.toFixed(2)})`,
     { relevance, grounded },
   );
   return grounding;

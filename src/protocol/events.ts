@@ -39,7 +39,7 @@ export const progressEvent = z
       .boolean()
       .optional()
       .describe(
-        'On the completed `search` step: whether the documents cover the question (relevance reached the floor); when false, no sources are given',
+        'On the completed `search` step: whether the documents cover the question (relevance above the floor, 0.5); when false, no sources are given',
       ),
   })
   .meta({ id: 'ProgressEvent' });
