@@ -82,12 +82,8 @@ export async function runChat(
   const { store } = deps;
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
-  const progress = (
-    step: string,
-    status: ProgressEvent['status'],
-    label: string,
-    detail?: Pick<ProgressEvent, 'relevance' | 'grounded'>,
-  ) => run.log.append({ type: 'progress', step, status, label, elapsed_ms: elapsed(), ...detail });
+  const progress: Progress = (step, status, label, detail) =>
+    run.log.append({ type: 'progress', step, status, label, elapsed_ms: elapsed(), ...detail });
 
   run.log.append({
     type: 'start',
@@ -325,17 +321,20 @@ const FAILED_LABELS: Record<string, string> = {
   generate: 'Generation failed',
 };
 
+/** Appends a progress event; `detail` is what the completed search step adds. */
+type Progress = (
+  step: string,
+  status: ProgressEvent['status'],
+  label: string,
+  detail?: Pick<ProgressEvent, 'relevance' | 'grounded'>,
+) => void;
+
 /** The retrieval steps users see: preparing the query, selecting documents, searching. */
 async function retrieve(
   retriever: Retriever,
   rag: TurnRetrieval,
   query: string,
-  progress: (
-    step: string,
-    status: ProgressEvent['status'],
-    label: string,
-    detail?: Pick<ProgressEvent, 'relevance' | 'grounded'>,
-  ) => void,
+  progress: Progress,
   signal: AbortSignal,
 ): Promise<Grounding> {
   progress('prepare_query', 'started', 'Preparing search query');
