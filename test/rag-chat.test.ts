@@ -150,6 +150,61 @@ describe.each(ENGINES)('answers grounded in the user’s documents (%s)', (engin
     expect(answerOf(own.events)).not.toMatch(/^Your documents don't cover this/);
   });
 
+  /** The answer's sentences, each up to and including its citation. */
+  const sentencesOf = (text: string) => text.match(/[^.!?]+\[\d+\][.!?]/g) ?? [];
+
+  it('answers the question that was asked: how often → the interval, from the passage that gives it', async () => {
+    const { events } = await postChatStream(t.url, { message: 'How often should I clean my chain?' });
+    expect(searchStep(events)).toMatchObject({ grounded: true });
+    const text = answerOf(events);
+    expect(text).toMatch(/every 200 to 300 kilometres, or after any ride in rain \[\d+\]/);
+    const sentences = sentencesOf(text).map((s) => s.replace(/\s*\[\d+\]/, '').trim());
+    expect(sentences.length).toBeGreaterThan(0);
+    expect(new Set(sentences).size).toBe(sentences.length);
+    const sources = events.find((e) => e.event === 'sources')?.data.sources as { snippet: string }[];
+    expect(new Set(sources.map((s) => s.snippet)).size).toBe(sources.length);
+  });
+
+  it.each([
+    ['How much does a starter tool kit cost?', /around 120 dollars \[\d+\]/],
+    ['How often should I check my tyre pressure?', /at least once a week \[\d+\]/],
+    ['When should I replace the chain?', /0\.5 percent wear/],
+  ])('%s — the sentence holding that kind of answer, cited', async (message, expected) => {
+    const { events } = await postChatStream(t.url, { message, rag: { document_ids: [bikes] } });
+    expect(answerOf(events)).toMatch(expected);
+  });
+
+  it('answers who and when with the names and the years the document gives', async () => {
+    const mill = [
+      '# The Quarrington Tide Mill',
+      '',
+      'The Quarrington tide mill stands on the north bank of the Alde estuary, where a dam once held back the',
+      'sea at every high tide. For almost three centuries the Quarrington tide mill ground flour for the',
+      'villages of the estuary, and on flour days farmers queued at its door with their carts.',
+      '',
+      '## History',
+      '',
+      'The mill was first recorded in 1712, when it belonged to the Priory of St Botolph. The last miller',
+      'retired in 1956, and by 1980 the wheel had collapsed into the millpond. The mill was restored between',
+      '1991 and 1998 by the Alde Mills Trust, led by the engineer Margaret Holloway. Today volunteers run the',
+      'wheel on the first Sunday of each month, and the mill sells its flour in the village shop.',
+    ].join('\n');
+    const { body } = await upload(t.url, [{ name: 'tide-mill.md', content: mill }]);
+    const documentId = body.files[0].document.id as string;
+    try {
+      const { events } = await postChatStream(t.url, {
+        message: 'Who restored the Quarrington tide mill, and when?',
+        rag: { document_ids: [documentId] },
+      });
+      const first = sentencesOf(answerOf(events))[0] ?? '';
+      expect(first).toMatch(/Alde Mills Trust/);
+      expect(first).toMatch(/Margaret Holloway/);
+      expect(first).toMatch(/1991 and 1998 .*\[1\]\.$/);
+    } finally {
+      await fetch(`${t.url}/v1/documents/${documentId}`, { method: 'DELETE' });
+    }
+  });
+
   it('tells a real model that the documents were searched and cover nothing, and gives it no passages', async () => {
     upstream.script({ tokens: ['Paris.'] });
     await postChatStream(t.url, { message: 'What is the capital of France?', model: 'openai:gpt-4o-mini' });

@@ -1,7 +1,8 @@
 const STOPWORDS = new Set(
   `a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or
    our so than that the their them then there these they this to was we what when where which who why will
-   with you your about should would could may also any all each there here just get use using`.split(/\s+/),
+   with you your about should would could may also any all each there here just get use using
+   often many much long tell please explain describe know need want give`.split(/\s+/),
 );
 
 /** Lower-cased word terms without stopwords, lightly stemmed so `streams`/`streaming`/`streamed` meet. */
