@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** An initdb'd PGlite data directory to copy into a spawned server's DATA_DIR (see helpers/data-dir.ts). */
     pgliteDataDir: string;
+    /** The same database as a `dumpDataDir` tarball, the template of the in-memory test databases. */
+    pgliteTarball: string;
   }
 }
 
@@ -28,9 +30,17 @@ export default async function setup(project: TestProject) {
   });
   if (build.status !== 0) throw new Error('dist/ could not be built for the tests that spawn the server');
 
+  // initdb once (several seconds of CPU): in memory, dumped as a tarball, which both templates are made from.
   const template = mkdtempSync(join(tmpdir(), 'sf-pglite-template-'));
-  const db = await PGlite.create(join(template, 'pglite'));
-  await db.close();
-  project.provide('pgliteDataDir', template);
+  const initdb = await PGlite.create();
+  const tarball = await initdb.dumpDataDir('none');
+  await initdb.close();
+  const tarballPath = join(template, 'pglite.tar');
+  writeFileSync(tarballPath, Buffer.from(await tarball.arrayBuffer()));
+  mkdirSync(join(template, 'data'));
+  const onDisk = await PGlite.create(join(template, 'data', 'pglite'), { loadDataDir: tarball });
+  await onDisk.close();
+  project.provide('pgliteDataDir', join(template, 'data'));
+  project.provide('pgliteTarball', tarballPath);
   return () => rmSync(template, { recursive: true, force: true });
 }

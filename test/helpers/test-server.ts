@@ -33,9 +33,7 @@ export async function startTestServer(
     postgresUrl?: string;
   } = {},
 ): Promise<TestServer> {
-  const { db, drop, schema } = options.shareDatabaseWith
-    ? { db: options.shareDatabaseWith.db, drop: async () => {}, schema: options.shareDatabaseWith.schema }
-    : await openTestDatabase(options.engine ?? 'pglite', options.vector, options.postgresUrl);
+  // Configuration first: a configuration that cannot work fails before a database is opened for it.
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     LOCAL_TOKEN_DELAY_MS: '0',
@@ -43,11 +41,20 @@ export async function startTestServer(
     PORT: '0',
     ...options.env,
   });
+  const { db, drop, schema } = options.shareDatabaseWith
+    ? { db: options.shareDatabaseWith.db, drop: async () => {}, schema: options.shareDatabaseWith.schema }
+    : await openTestDatabase(options.engine ?? 'pglite', options.vector, options.postgresUrl);
   const sink = options.logSink;
   const logger = sink
     ? pino({ level: 'debug' }, { write: (line: string) => void sink.push(line) })
     : undefined;
-  const server = await createServer({ config, db, configureModels: options.configureModels, logger });
+  let server: Awaited<ReturnType<typeof createServer>>;
+  try {
+    server = await createServer({ config, db, configureModels: options.configureModels, logger });
+  } catch (error) {
+    await drop();
+    throw error;
+  }
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.app.server.address() as AddressInfo;
   return {
