@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** An initdb'd PGlite data directory to copy into a spawned server's DATA_DIR (see helpers/data-dir.ts). */
-    pgliteDataDir: string;
-    /** The same database as a `dumpDataDir` tarball, the template of the in-memory test databases. */
-    pgliteTarball: string;
-  }
-}
+import './helpers/provided-context.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import './provided-context.js';
 
 /**
  * A new DATA_DIR for a spawned server, holding a copy of the run's initdb'd PGlite database (made once in

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
+import './provided-context.js';
 import { type Database, openDatabase, pgliteTemplate } from '../../src/store/index.js';
 
 export type Engine = 'pglite' | 'postgres';
