@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { makePdf } from './helpers/make-pdf.js';
 import { readJson } from './helpers/read-json.js';
 import { postChatStream } from './helpers/sse-client.js';
 import { ENGINES, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -200,6 +201,62 @@ describe.each(ENGINES)('answers grounded in the user’s documents (%s)', (engin
       expect(first).toMatch(/Alde Mills Trust/);
       expect(first).toMatch(/Margaret Holloway/);
       expect(first).toMatch(/1991 and 1998 .*\[1\]\.$/);
+    } finally {
+      await fetch(`${t.url}/v1/documents/${documentId}`, { method: 'DELETE' });
+    }
+  });
+
+  it('finds the words inside JSON keys and identifiers, and answers from the line that holds them', async () => {
+    const telescope = JSON.stringify({
+      telescope: { aperture_mm: 102, focalLength: 900, mountType: 'equatorial' },
+      eyepieces: [{ focal_length_mm: 25 }, { focal_length_mm: 10 }],
+    });
+    const { body } = await upload(t.url, [{ name: 'telescope.json', content: telescope }]);
+    const documentId = body.files[0].document.id as string;
+    try {
+      const { events } = await postChatStream(t.url, { message: 'What is the aperture of the telescope?' });
+      expect(searchStep(events)).toMatchObject({ grounded: true });
+      const sources = events.find((e) => e.event === 'sources')?.data.sources as { document_id: string }[];
+      expect(sources[0]?.document_id).toBe(documentId);
+      expect(answerOf(events)).toMatch(/telescope\.aperture_mm: 102 \[1\]/);
+      const mount = await postChatStream(t.url, {
+        message: 'Which mount type does the telescope have?',
+        rag: { document_ids: [documentId] },
+      });
+      expect(answerOf(mount.events)).toMatch(/mountType: equatorial \[\d+\]/);
+    } finally {
+      await fetch(`${t.url}/v1/documents/${documentId}`, { method: 'DELETE' });
+    }
+  });
+
+  it('keeps the page of a PDF passage: sources and search results carry it', async () => {
+    const pdf = makePdf([
+      ['Observatory handbook', 'The dome opens with the red lever by the door.'],
+      ['Cooling', 'Let the mirror cool for forty minutes before observing.'],
+      ['Cleaning', 'Clean the corrector plate only with distilled water and lens tissue.'],
+    ]);
+    const { body } = await upload(t.url, [
+      { name: 'observatory.pdf', content: pdf, type: 'application/pdf' },
+    ]);
+    const documentId = body.files[0].document.id as string;
+    try {
+      const { events } = await postChatStream(t.url, {
+        message: 'How long should the mirror cool before observing?',
+        rag: { document_ids: [documentId] },
+      });
+      const sources = events.find((e) => e.event === 'sources')?.data.sources as { page?: number }[];
+      expect(sources[0]).toMatchObject({ document_id: documentId, page: 2 });
+      expect(answerOf(events)).toMatch(/forty minutes/);
+      const search = await fetch(`${t.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'corrector plate distilled water', document_ids: [documentId] }),
+      }).then(readJson);
+      expect(search.results[0]).toMatchObject({ document_id: documentId, page: 3 });
+      // Other files have no pages.
+      const bike = await postChatStream(t.url, { message: 'How often should I clean my chain?' });
+      const bikeSources = bike.events.find((e) => e.event === 'sources')?.data.sources as object[];
+      for (const source of bikeSources) expect(source).not.toHaveProperty('page');
     } finally {
       await fetch(`${t.url}/v1/documents/${documentId}`, { method: 'DELETE' });
     }

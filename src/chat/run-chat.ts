@@ -376,6 +376,7 @@ function toSource(s: RetrievedChunk): Source {
     chunk_id: s.chunk_id,
     snippet: s.snippet,
     score: s.score,
+    ...(s.page !== undefined ? { page: s.page } : {}),
   };
 }
 

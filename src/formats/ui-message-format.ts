@@ -82,6 +82,7 @@ export function createUiMessageEncoder(): (event: RunEvent) => UiChunk[] {
               chunk_id: s.chunk_id,
               snippet: s.snippet,
               score: s.score,
+              ...(s.page !== undefined ? { page: s.page } : {}),
             },
           },
         }));

@@ -39,6 +39,7 @@ export const sourceSchema = z
     chunk_id: z.string(),
     snippet: z.string(),
     score: z.number(),
+    page: z.number().int().min(1).optional().describe('The PDF page the passage is on (PDF documents only)'),
   })
   .meta({ id: 'Source' });
 

@@ -6,6 +6,8 @@ export interface Chunk {
   /** The heading path the chunk sits under ("Installation › Wiring"), or null. */
   heading: string | null;
   text: string;
+  /** The PDF page it comes from (1-based); a chunk never spans two pages. */
+  page?: number;
 }
 
 export interface ChunkOptions {

@@ -42,6 +42,8 @@ export interface Extracted {
   text: string;
   /** True when `#` headings are meaningful for chunking. */
   markdown: boolean;
+  /** A PDF's text page by page (`text` is them joined), so each chunk can say which page it is on. */
+  pages?: string[];
 }
 
 /** The text of a file. Throws ExtractionError (422) for an empty, unreadable or textless file. */
@@ -51,9 +53,11 @@ export async function extractText(filename: string, bytes: Uint8Array): Promise<
   const fallbackTitle = filename.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ');
   let result: Extracted;
   switch (type) {
-    case 'pdf':
-      result = { title: fallbackTitle, text: await pdfText(filename, bytes), markdown: false };
+    case 'pdf': {
+      const pages = await pdfPages(filename, bytes);
+      result = { title: fallbackTitle, text: pages.join('\n\n'), markdown: false, pages };
       break;
+    }
     case 'html':
     case 'htm': {
       const html = utf8(filename, bytes);
@@ -94,8 +98,10 @@ export async function extractText(filename: string, bytes: Uint8Array): Promise<
   }
   // PostgreSQL text cannot hold U+0000. A PDF's text layer may carry it as an artefact of its fonts (dropped);
   // in a text format it is what the author wrote (a JSON "\u0000", an HTML "&#0;"): refused, as in a request.
-  if (type === 'pdf') result.text = result.text.replaceAll('\u0000', '');
-  else if (result.text.includes('\u0000') || result.title.includes('\u0000'))
+  if (type === 'pdf') {
+    result.text = result.text.replaceAll('\u0000', '');
+    result.pages = result.pages?.map((page) => page.replaceAll('\u0000', ''));
+  } else if (result.text.includes('\u0000') || result.title.includes('\u0000'))
     throw new ExtractionError(
       400,
       'invalid_request',
@@ -129,13 +135,13 @@ function utf8(filename: string, bytes: Uint8Array): string {
   return text.replace(/^\uFEFF/, '');
 }
 
-async function pdfText(filename: string, bytes: Uint8Array): Promise<string> {
+async function pdfPages(filename: string, bytes: Uint8Array): Promise<string[]> {
   try {
     // A plain view, no copy: pdf.js refuses Buffers, and may take over (detach) the bytes, which the caller
     // no longer needs.
     const pdf = await getDocumentProxy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const { text } = await extractPdfText(pdf, { mergePages: false });
-    return text.map((page) => page.trim()).join('\n\n');
+    return text.map((page) => page.trim());
   } catch {
     throw new ExtractionError(422, 'unreadable_file', `"${filename}" is not a readable PDF.`);
   }

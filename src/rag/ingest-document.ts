@@ -1,6 +1,6 @@
 import type { DocumentInfo } from '../protocol/index.js';
 import type { DocumentStore } from '../store/index.js';
-import { chunkText } from './chunk-text.js';
+import { type Chunk, chunkText } from './chunk-text.js';
 import { extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
 import type { Embedder } from './retriever.js';
 
@@ -37,7 +37,9 @@ export async function ingestDocument(
   // Taken before extraction: a PDF parser may take over (detach) the bytes.
   const sizeBytes = upload.bytes.byteLength;
   const extracted = await extractText(upload.filename, upload.bytes);
-  const chunks = chunkText(extracted.text, { markdown: extracted.markdown });
+  const chunks = extracted.pages
+    ? pagedChunks(extracted.pages)
+    : chunkText(extracted.text, { markdown: extracted.markdown });
   let embeddings: { model: string; vectors: number[][] } | undefined;
   if (embedder) {
     const vectors: number[][] = [];
@@ -71,4 +73,15 @@ export async function ingestDocument(
     if (winner) return { document: winner, duplicate: true };
     throw error;
   }
+}
+
+/** A PDF's chunks, page by page: each knows its page, and they are numbered through the document. */
+function pagedChunks(pages: readonly string[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  pages.forEach((text, i) => {
+    if (!text.trim()) return;
+    for (const chunk of chunkText(text.replace(/\r\n?/g, '\n').trim(), { markdown: false }))
+      chunks.push({ ...chunk, seq: chunks.length, page: i + 1 });
+  });
+  return chunks;
 }

@@ -125,6 +125,7 @@ export class Retriever {
       chunk_id: hit.chunk_id,
       snippet: snippet(hit.content, terms),
       score: Math.round(score * 1e6) / 1e6,
+      ...(hit.page !== null && hit.page !== undefined ? { page: hit.page } : {}),
       text: hit.content,
       heading: hit.heading,
       matched: hit.matched ?? [],

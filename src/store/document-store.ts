@@ -19,6 +19,8 @@ export interface ChunkHit {
   title: string;
   heading: string | null;
   content: string;
+  /** The PDF page the chunk comes from (1-based); null for other files. */
+  page: number | null;
   score: number;
   /** The query terms this chunk holds (lexical hits only). */
   matched?: string[];
@@ -41,7 +43,7 @@ export interface NewDocument {
   mediaType: string;
   sizeBytes: number;
   sha256: string;
-  chunks: { heading: string | null; text: string }[];
+  chunks: { heading: string | null; text: string; page?: number }[];
   /** One vector per chunk, when an embedding model is configured. */
   embeddings?: { model: string; vectors: number[][] };
 }
@@ -81,8 +83,8 @@ export class DocumentStore {
       for (const [seq, chunk] of doc.chunks.entries()) {
         const chunkId = `${id}_c${seq}`;
         await tx.query(
-          'insert into chunks (id, document_id, seq, heading, content) values ($1, $2, $3, $4, $5)',
-          [chunkId, id, seq, chunk.heading, chunk.text],
+          'insert into chunks (id, document_id, seq, heading, content, page) values ($1, $2, $3, $4, $5, $6)',
+          [chunkId, id, seq, chunk.heading, chunk.text, chunk.page ?? null],
         );
         const vector = doc.embeddings?.vectors[seq];
         if (doc.embeddings && vector) {
@@ -156,11 +158,11 @@ export class DocumentStore {
     // Terms are letters and digits only, so the tsquery needs no further escaping.
     const query = terms.join(' | ');
     return this.db.query<ChunkHit>(
-      `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content,
+      `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content, c.page,
               ts_rank_cd(c.tsv, q, 1) as score,
               array(select t from unnest($5::text[]) t where c.tsv @@ to_tsquery('english', t)) as matched,
               array(select t from unnest($5::text[]) t
-                    where to_tsvector('english', coalesce(c.heading, '') || ' ' || d.title)
+                    where to_tsvector('english', search_words(coalesce(c.heading, '') || ' ' || d.title))
                           @@ to_tsquery('english', t)) as headed
        from chunks c join documents d on d.id = c.document_id, to_tsquery('english', $1) q
        where d.user_id = $4 and c.tsv @@ q and ($2::text[] is null or c.document_id = any($2::text[]))
@@ -202,7 +204,7 @@ export class DocumentStore {
     documentIds?: readonly string[],
   ): Promise<ChunkHit[]> {
     return this.db.query<ChunkHit>(
-      `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content,
+      `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content, c.page,
               1 - (e.embedding <=> $2::vector) as score
        from chunk_embeddings e join chunks c on c.id = e.chunk_id join documents d on d.id = c.document_id
        where d.user_id = $5 and e.model = $1 and ($3::text[] is null or c.document_id = any($3::text[]))

@@ -8,6 +8,18 @@ describe('terms', () => {
     expect(terms('cancel cancelled cancelling')).toEqual(['cancel', 'cancel', 'cancel']);
     expect(terms('Ünïcode wörter zählen')).toEqual(['ünïcod', 'wörter', 'zählen']);
   });
+
+  it('splits identifiers into their words, keeping the whole', () => {
+    expect(terms('telescope.aperture_mm')).toEqual(['telescop', 'apertur', 'mm']);
+    expect(terms('focalLength PostgreSQL')).toEqual([
+      'focallength',
+      'focal',
+      'length',
+      'postgresql',
+      'postgr',
+      'sql',
+    ]);
+  });
 });
 
 describe('Bm25Index', () => {

@@ -5,13 +5,21 @@ const STOPWORDS = new Set(
    often many much long tell please explain describe know need want give`.split(/\s+/),
 );
 
-/** Lower-cased word terms without stopwords, lightly stemmed so `streams`/`streaming`/`streamed` meet. */
+/**
+ * Lower-cased word terms without stopwords, lightly stemmed so `streams`/`streaming`/`streamed` meet;
+ * identifiers are words too (`focalLength` → focallength, focal, length; `aperture_mm` → aperture, mm).
+ */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+  const add = (word: string) => {
+    if (word.length >= 2 && !STOPWORDS.has(word)) out.push(stem(word));
+  };
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0];
-    if (word.length < 2 || STOPWORDS.has(word)) continue;
-    out.push(stem(word));
+    add(word.toLowerCase());
+    // An identifier in camelCase is its words too (the whole stays: PostgreSQL is still postgresql).
+    const parts = word.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2').split(' ');
+    if (parts.length > 1) for (const part of parts) add(part.toLowerCase());
   }
   return out;
 }

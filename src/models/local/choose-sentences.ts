@@ -179,15 +179,28 @@ function normalise(sentence: string): string {
 
 /** Prose sentences of a passage, with Markdown list markers, emphasis and code blocks removed. */
 export function sentencesOf(text: string): string[] {
-  const prose = text
+  const sentences: string[] = [];
+  let prose: string[] = [];
+  const flush = () => {
+    const joined = prose.join(' ').replace(/\s+/g, ' ').trim();
+    // Fragments (a heading, a stray word) are not sentences to quote.
+    if (joined) sentences.push(...splitSentences(joined).filter((s) => s.length > 20));
+    prose = [];
+  };
+  const lines = text
     .replace(/```[\s\S]*?```/g, ' ')
     .split('\n')
     .filter((line) => !/^\s*\|/.test(line))
-    .map((line) => line.replace(/^\s*(?:[-*+]|\d+\.)\s+/, '').replace(/\*\*|__/g, ''))
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return splitSentences(prose).filter((s) => s.length > 20);
+    .map((line) => line.replace(/^\s*(?:[-*+]|\d+\.)\s+/, '').replace(/\*\*|__/g, ''));
+  for (const line of lines) {
+    // A `key: value` line (JSON, front matter, a record) is a statement of its own.
+    if (/^[\p{L}\p{N}_.[\]-]+: \S/u.test(line)) {
+      flush();
+      sentences.push(line.trim());
+    } else prose.push(line);
+  }
+  flush();
+  return sentences;
 }
 
 /** `sentence [n].`: the citation goes before the sentence's final punctuation. */
