@@ -177,11 +177,17 @@ export async function runChat(
         model: turn.model,
         prompt: promptWithSources(buildPrompt(system, turns), sources),
         // The offline model composes its answer from the passages themselves.
-        providerOptions: sources.length
-          ? { local: { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) } }
-          : uncovered
-            ? { local: { uncovered: true } }
-            : undefined,
+        // It also speaks the question's language in its own sentences.
+        providerOptions: {
+          local: {
+            language: turn.language,
+            ...(sources.length
+              ? { sources: sources.map((s) => ({ n: s.n, title: s.title, text: s.text })) }
+              : uncovered
+                ? { uncovered: true }
+                : {}),
+          },
+        },
         policy: deps.policy,
         // The request may ask for less than the server allows, never for more.
         maxOutputTokens: lowest(turn.maxOutputTokens, deps.maxOutputTokens),

@@ -1,6 +1,7 @@
 import { Bm25Index } from './bm25.js';
 import { type CitablePassage, chooseSentences, withCitation } from './choose-sentences.js';
 import type { Passage } from './knowledge-base.js';
+import { type Phrases, phrasesFor } from './phrases.js';
 
 const MAX_SOURCES = 3;
 const MAX_SENTENCES = 4;
@@ -12,7 +13,11 @@ const MIN_COVERAGE = 0.5;
  * weighted terms with it, each followed by its citation `[n]`, then the numbered list of sources.
  * Undefined when nothing in the knowledge base matches.
  */
-export function composeAnswer(index: Bm25Index<Passage>, question: string): string | undefined {
+export function composeAnswer(
+  index: Bm25Index<Passage>,
+  question: string,
+  phrases: Phrases = phrasesFor('en'),
+): string | undefined {
   // Ranked by BM25, then kept only if they cover the question: a shared common word is not an answer.
   const hits = index
     .search(question, MAX_SOURCES)
@@ -28,22 +33,14 @@ export function composeAnswer(index: Bm25Index<Passage>, question: string): stri
   const sources = used.map(
     (cite, i) => `[${i + 1}] ${hits[cite - 1]?.item.title} (${hits[cite - 1]?.item.source})`,
   );
-  return `${body}\n\nSources:\n${sources.join('\n')}`;
+  return `${body}\n\n${phrases.sources}\n${sources.join('\n')}`;
 }
 
 /** The fallback when nothing matches: what this model can answer, and how to get a real one. */
-export const NO_MATCH_ANSWER =
-  "I couldn't find anything about that in my knowledge base. I am StreamForge's offline `local` model: " +
-  'I answer questions about StreamForge itself — its chat API, event protocol, conversations, models, storage ' +
-  'and configuration — from its documentation, with citations. To answer questions on any topic, configure a ' +
-  'real language model: set `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GOOGLE_GENERATIVE_AI_API_KEY` or ' +
-  '`OLLAMA_BASE_URL`, and `DEFAULT_MODEL` (see the README, section "Models").';
+export const NO_MATCH_ANSWER = phrasesFor('en').noMatch;
 
 /** The answer when the user's documents were searched and none of them covers the question. */
-export const UNCOVERED_ANSWER =
-  "Your documents don't cover this. I searched the documents you uploaded and found nothing about it. " +
-  "I am StreamForge's offline `local` model: I answer from your documents and from StreamForge's own " +
-  'documentation; for questions on any topic, configure a real language model (see the README, section "Models").';
+export const UNCOVERED_ANSWER = phrasesFor('en').uncovered;
 
 /** A retrieved passage handed to the local model (through `providerOptions.local.sources`). */
 export type GivenSource = CitablePassage;

@@ -1,4 +1,5 @@
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
+import { type Phrases, phrasesFor } from './phrases.js';
 
 interface ShownTable {
   shown: boolean;
@@ -10,32 +11,30 @@ interface ShownTable {
 }
 
 /** The local model's words after its table was shown: what it holds, led by its first row. */
-export function describeTableResult(prompt: LanguageModelV3Prompt): string {
+export function describeTableResult(prompt: LanguageModelV3Prompt, say: Phrases = phrasesFor('en')): string {
   const tool = prompt.at(-1);
   const result = tool?.role === 'tool' ? tool.content.find((p) => p.type === 'tool-result') : undefined;
   const call = findCall(prompt, result?.toolCallId);
-  if (!result || result.output.type === 'error-text' || result.output.type === 'error-json') {
-    return 'I could not build that table. Try naming sales, users or products, a filter such as a country, and a sort.';
-  }
+  if (!result || result.output.type === 'error-text' || result.output.type === 'error-json')
+    return say.tableFailed;
   const value = (result.output.type === 'json' ? result.output.value : {}) as unknown as ShownTable;
-  if (!value.shown) return `I could not show the table: ${value.reason ?? 'it was not allowed'}`;
+  if (!value.shown) return say.tableNotShown(value.reason ?? 'it was not allowed');
   const rows = value.rows_shown ?? 0;
-  if (rows === 0) return `No rows match "${value.title}".`;
+  if (rows === 0) return say.noRows(String(value.title));
   const sort = call?.sort as { column?: string; direction?: string } | undefined;
   const parts = [
-    `The table "${value.title}" shows ${rows} of ${value.rows_matching ?? rows} matching rows` +
-      (sort?.column
-        ? `, sorted by ${sort.column.replaceAll('_', ' ')} (${sort.direction === 'asc' ? 'lowest' : 'highest'} first).`
-        : '.'),
+    say.tableShows(String(value.title), rows, value.rows_matching ?? rows) +
+      (sort?.column ? say.sortedBy(sort.column.replaceAll('_', ' '), sort.direction === 'asc') : '') +
+      say.stop,
   ];
   const first = value.first_rows?.[0];
   if (first) {
     const label = first.name ?? first.product ?? first[String(call?.group_by)] ?? Object.values(first)[0];
-    const detail =
+    parts.push(
       sort?.column && sort.column in first
-        ? ` with ${sort.column.replaceAll('_', ' ')} ${first[sort.column]}`
-        : '';
-    parts.push(`First is ${String(label)}${detail}.`);
+        ? say.firstIs(String(label), sort.column.replaceAll('_', ' '), String(first[sort.column]))
+        : say.firstIs(String(label)),
+    );
   }
   return parts.join(' ');
 }

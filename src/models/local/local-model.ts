@@ -10,14 +10,9 @@ import type {
 import { Bm25Index } from './bm25.js';
 import { describeTableResult } from './describe-table-result.js';
 import { parseTableRequest } from './parse-table-request.js';
-import {
-  composeAnswer,
-  composeFromSources,
-  type GivenSource,
-  NO_MATCH_ANSWER,
-  UNCOVERED_ANSWER,
-} from './compose-answer.js';
+import { composeAnswer, composeFromSources, type GivenSource, NO_MATCH_ANSWER } from './compose-answer.js';
 import { loadKnowledgeBase, type Passage } from './knowledge-base.js';
+import { phrasesFor } from './phrases.js';
 import { countTokens, splitTokens } from './text-tokens.js';
 
 export interface LocalModelOptions {
@@ -54,12 +49,13 @@ export class LocalModel implements LanguageModelV3 {
    * answered from the knowledge base.
    */
   plan(options: LanguageModelV3CallOptions): { text: string; toolCall?: { name: string; input: unknown } } {
+    // Its own sentences in the question's language (detected when the turn started; English otherwise).
+    const say = phrasesFor(options.providerOptions?.local?.language as string | undefined);
     const last = options.prompt.at(-1);
-    if (last?.role === 'tool') return { text: describeTableResult(options.prompt) };
+    if (last?.role === 'tool') return { text: describeTableResult(options.prompt, say) };
     const offersTable = options.tools?.some((t) => t.type === 'function' && t.name === 'show_table');
     const query = offersTable ? parseTableRequest(lastUserText(options.prompt)) : undefined;
-    if (query)
-      return { text: 'Here is the table you asked for.', toolCall: { name: 'show_table', input: query } };
+    if (query) return { text: say.tableIntro, toolCall: { name: 'show_table', input: query } };
     // Retrieved passages from the user's documents come first; the shipped documentation is the fallback.
     const sources = options.providerOptions?.local?.sources as GivenSource[] | undefined;
     const question = lastUserText(options.prompt);
@@ -68,9 +64,9 @@ export class LocalModel implements LanguageModelV3 {
     // The user's documents were searched and do not cover the question: say so, rather than quote
     // something nearby; a question about StreamForge itself is still answered from its documentation.
     if (options.providerOptions?.local?.uncovered === true) {
-      return { text: composeAnswer(this.#index, question) ?? UNCOVERED_ANSWER };
+      return { text: composeAnswer(this.#index, question, say) ?? say.uncovered };
     }
-    return { text: this.answer(options.prompt) };
+    return { text: composeAnswer(this.#index, question, say) ?? say.noMatch };
   }
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
