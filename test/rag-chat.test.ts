@@ -262,6 +262,35 @@ describe.each(ENGINES)('answers grounded in the user’s documents (%s)', (engin
     }
   });
 
+  it('searches a document in its own language: a French question finds the French passage', async () => {
+    const french = [
+      '# Entretien du vélo',
+      '',
+      '## La chaîne',
+      '',
+      'Nettoyez et lubrifiez la chaîne tous les 200 kilomètres, ou après chaque sortie sous la pluie.',
+      'Essuyez la chaîne avec un chiffon en tournant les pédales vers l’arrière.',
+      '',
+      '## Les pneus',
+      '',
+      'Vérifiez la pression des pneus une fois par semaine avec une pompe munie d’un manomètre.',
+    ].join('\n');
+    const { body } = await upload(t.url, [{ name: 'entretien.md', content: french }]);
+    const document = body.files[0].document as { id: string; language: string | null };
+    expect(document.language).toBe('fr');
+    try {
+      const { events } = await postChatStream(t.url, {
+        message: 'À quelle fréquence faut-il nettoyer la chaîne ?',
+      });
+      expect(searchStep(events)).toMatchObject({ grounded: true });
+      const sources = events.find((e) => e.event === 'sources')?.data.sources as { document_id: string }[];
+      expect(sources[0]?.document_id).toBe(document.id);
+      expect(answerOf(events)).toMatch(/tous les 200 kilomètres/);
+    } finally {
+      await fetch(`${t.url}/v1/documents/${document.id}`, { method: 'DELETE' });
+    }
+  });
+
   it('tells a real model that the documents were searched and cover nothing, and gives it no passages', async () => {
     upstream.script({ tokens: ['Paris.'] });
     await postChatStream(t.url, { message: 'What is the capital of France?', model: 'openai:gpt-4o-mini' });

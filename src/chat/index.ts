@@ -2,7 +2,6 @@ export { Checkpoints } from './checkpoints.js';
 export { buildPrompt } from './build-prompt.js';
 export { type ClientError, classifyModelError, loggableError, ModelTimeoutError } from './classify-error.js';
 export { ComponentStream } from './component-stream.js';
-export { detectLanguage, languageName } from './detect-language.js';
 export { type Answer, generateAnswer, MAX_STEPS } from './generate-answer.js';
 export { type ChatDeps, type ChatLogger, type ChatTurn, runChat, type TurnRetrieval } from './run-chat.js';
 export {

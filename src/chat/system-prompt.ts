@@ -1,5 +1,5 @@
 import { DomainError } from '../domain-error.js';
-import { languageName } from './detect-language.js';
+import { languageName } from '../rag/index.js';
 
 export interface SystemPromptSources {
   /** The server's prompt (`SYSTEM_PROMPT`). */

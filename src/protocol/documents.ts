@@ -11,6 +11,10 @@ export const documentSchema = z
     sha256: z.string().describe('Of the uploaded bytes: the same content is indexed once'),
     status: z.literal('indexed').describe('Documents appear only once fully indexed'),
     chunk_count: z.number().int(),
+    language: z
+      .string()
+      .nullable()
+      .describe('ISO 639-1 code of its text, as detected; it is searched with that language’s stemmer'),
     created_at: z.string(),
   })
   .meta({ id: 'Document' });

@@ -1,7 +1,9 @@
 import type { DocumentInfo } from '../protocol/index.js';
 import type { DocumentStore } from '../store/index.js';
 import { type Chunk, chunkText } from './chunk-text.js';
+import { detectLanguage } from './detect-language.js';
 import { extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
+import { textSearchConfig } from './text-search-config.js';
 import type { Embedder } from './retriever.js';
 
 export interface Upload {
@@ -37,6 +39,8 @@ export async function ingestDocument(
   // Taken before extraction: a PDF parser may take over (detach) the bytes.
   const sizeBytes = upload.bytes.byteLength;
   const extracted = await extractText(upload.filename, upload.bytes);
+  // Its language decides how it is searched: from its opening text (several thousand letters are plenty).
+  const language = detectLanguage(extracted.text.slice(0, 4000));
   const chunks = extracted.pages
     ? pagedChunks(extracted.pages)
     : chunkText(extracted.text, { markdown: extracted.markdown });
@@ -64,6 +68,8 @@ export async function ingestDocument(
       sizeBytes,
       sha256: upload.sha256,
       chunks,
+      language,
+      textSearchConfig: textSearchConfig(language),
       embeddings,
     });
     return { document, duplicate: false };

@@ -9,6 +9,7 @@ interface DocumentRow {
   size_bytes: string | number;
   sha256: string;
   chunk_count: number;
+  language: string | null;
   created_at: Date;
 }
 
@@ -44,11 +45,16 @@ export interface NewDocument {
   sizeBytes: number;
   sha256: string;
   chunks: { heading: string | null; text: string; page?: number }[];
+  /** ISO 639-1, as detected; null when it could not be told. */
+  language: string | null;
+  /** The PostgreSQL text-search configuration its chunks are indexed with (`english`, `french`, `simple`…). */
+  textSearchConfig: string;
   /** One vector per chunk, when an embedding model is configured. */
   embeddings?: { model: string; vectors: number[][] };
 }
 
-const DOCUMENT_COLUMNS = 'id, title, filename, media_type, size_bytes, sha256, chunk_count, created_at';
+const DOCUMENT_COLUMNS =
+  'id, title, filename, media_type, size_bytes, sha256, chunk_count, language, created_at';
 
 /** Documents, their chunks and (where pgvector is available) the chunks' vectors. */
 export class DocumentStore {
@@ -67,8 +73,8 @@ export class DocumentStore {
     const id = newId('document');
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<DocumentRow>(
-        `insert into documents (id, title, filename, media_type, size_bytes, sha256, chunk_count, user_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${DOCUMENT_COLUMNS}`,
+        `insert into documents (id, title, filename, media_type, size_bytes, sha256, chunk_count, user_id, language)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${DOCUMENT_COLUMNS}`,
         [
           id,
           doc.title,
@@ -78,13 +84,15 @@ export class DocumentStore {
           doc.sha256,
           doc.chunks.length,
           doc.userId,
+          doc.language,
         ],
       );
       for (const [seq, chunk] of doc.chunks.entries()) {
         const chunkId = `${id}_c${seq}`;
         await tx.query(
-          'insert into chunks (id, document_id, seq, heading, content, page) values ($1, $2, $3, $4, $5, $6)',
-          [chunkId, id, seq, chunk.heading, chunk.text, chunk.page ?? null],
+          `insert into chunks (id, document_id, seq, heading, content, page, config)
+           values ($1, $2, $3, $4, $5, $6, $7::regconfig)`,
+          [chunkId, id, seq, chunk.heading, chunk.text, chunk.page ?? null, doc.textSearchConfig],
         );
         const vector = doc.embeddings?.vectors[seq];
         if (doc.embeddings && vector) {
@@ -159,13 +167,14 @@ export class DocumentStore {
     const query = terms.join(' | ');
     return this.db.query<ChunkHit>(
       `select c.id as chunk_id, c.document_id, d.title, c.heading, c.content, c.page,
-              ts_rank_cd(c.tsv, q, 1) as score,
-              array(select t from unnest($5::text[]) t where c.tsv @@ to_tsquery('english', t)) as matched,
+              ts_rank_cd(c.tsv, to_tsquery(c.config, $1), 1) as score,
+              array(select t from unnest($5::text[]) t where c.tsv @@ to_tsquery(c.config, t)) as matched,
               array(select t from unnest($5::text[]) t
-                    where to_tsvector('english', search_words(coalesce(c.heading, '') || ' ' || d.title))
-                          @@ to_tsquery('english', t)) as headed
-       from chunks c join documents d on d.id = c.document_id, to_tsquery('english', $1) q
-       where d.user_id = $4 and c.tsv @@ q and ($2::text[] is null or c.document_id = any($2::text[]))
+                    where to_tsvector(c.config, search_words(coalesce(c.heading, '') || ' ' || d.title))
+                          @@ to_tsquery(c.config, t)) as headed
+       from chunks c join documents d on d.id = c.document_id
+       where d.user_id = $4 and c.tsv @@ to_tsquery(c.config, $1)
+         and ($2::text[] is null or c.document_id = any($2::text[]))
        order by score desc, c.document_id, c.seq limit $3`,
       [query, documentIds ?? null, limit, userId, terms],
     );
@@ -187,8 +196,11 @@ export class DocumentStore {
           `select t as term,
                   (select count(*)::int from chunks c join documents d on d.id = c.document_id
                    where d.user_id = $2 and ($3::text[] is null or c.document_id = any($3::text[]))
-                     and c.tsv @@ to_tsquery('english', t)) as n
-           from unnest($1::text[]) t where numnode(to_tsquery('english', t)) > 0`,
+                     and c.tsv @@ to_tsquery(c.config, t)) as n
+           from unnest($1::text[]) t
+           where exists (select 1 from chunks c join documents d on d.id = c.document_id
+                         where d.user_id = $2 and ($3::text[] is null or c.document_id = any($3::text[]))
+                           and numnode(to_tsquery(c.config, t)) > 0)`,
           [terms, userId, documentIds ?? null],
         )
       : [];
@@ -228,6 +240,7 @@ function toDocument(row: DocumentRow): DocumentInfo {
     sha256: row.sha256,
     status: 'indexed',
     chunk_count: row.chunk_count,
+    language: row.language,
     created_at: row.created_at.toISOString(),
   };
 }

@@ -146,18 +146,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: 'identifiers split into words for search; chunks keep their PDF page',
+    name: 'documents searched in their own language; identifiers split into words; chunks keep their PDF page',
     // `telescope.aperture_mm` and `focalLength` are one token each to the text-search parser: split into
     // words (dots and underscores between letters, lower-to-upper case changes), a question about "the aperture
     // of the telescope" finds them. Numbers keep their dots (0.5). The stored column is computed again for
-    // the chunks already there.
+    // the chunks already there. Each chunk is indexed with its document's text-search configuration (its
+    // language's stemmer and stopwords), and searched with it.
     sql: `
       create function search_words(t text) returns text language sql immutable parallel safe
         return regexp_replace(regexp_replace(t, '([[:alpha:]])[._]+(?=[[:alpha:]])', '\\1 ', 'g'),
                               '([[:lower:]])([[:upper:]])', '\\1 \\2', 'g');
+      alter table documents add column language text;
+      alter table chunks add column config regconfig not null default 'english';
       alter table chunks drop column tsv;
       alter table chunks add column tsv tsvector
-        generated always as (to_tsvector('english', search_words(coalesce(heading, '') || ' ' || content))) stored;
+        generated always as (to_tsvector(config, search_words(coalesce(heading, '') || ' ' || content))) stored;
       create index chunks_tsv on chunks using gin (tsv);
       alter table chunks add column page integer
     `,

@@ -2,12 +2,12 @@ import {
   basePromptFor,
   type ChatDeps,
   type ChatLogger,
-  detectLanguage,
   runChat,
   type TurnRetrieval,
   withLanguage,
 } from '../chat/index.js';
 import type { RateWindow } from '../limits/index.js';
+import { detectLanguage } from '../rag/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import { type ChatRequest, type ConversationId, type MessageId, newId } from '../protocol/index.js';
 import type { Run, RunRegistry } from '../runs/index.js';

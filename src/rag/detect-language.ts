@@ -28,19 +28,26 @@ const SHARED_SCRIPTS: { letters: RegExp; language: string }[] = [
 /**
  * Frequent short words of the Latin-script languages the local model speaks. A short question ("Qual é a
  * capital da Mongólia?") is too little for a statistical guess but holds several of them: é, a and da are
- * Portuguese, where the Italian question has è, la and della.
+ * Portuguese, where the Italian question has è, la and della. The lists hold each language's question words too
+ * ("how often": fréquence, häufig, frecuencia, spesso…): a search does not weigh them.
  */
 const FUNCTION_WORDS: Record<string, Set<string>> = Object.fromEntries(
   Object.entries({
     en: 'the is are what how which of and to in my i should do does you can where who when why with for',
-    fr: 'le la les est quelle quel quels comment de des du et je dois une un que où qui quand pourquoi avec pour mon ma à',
-    de: 'der die das ist wie was welche und ich sollte meine mein ein eine wo wer wann warum mit für nicht oft',
-    es: 'el la los las es cuál qué cómo de del y debo mi un una dónde quién cuándo por con para',
-    it: 'il lo la gli è qual quale che come di della del e devo mio mia un una dove chi quando perché con per ogni',
-    pt: 'o a os as é qual que como de da do e devo meu minha um uma onde quem quando por com para não você',
-    nl: 'de het is wat hoe welke van en ik moet mijn een waar wie wanneer waarom met voor niet vaak',
+    fr: 'le la les est quelle quel quels comment de des du et je dois une un que où qui quand pourquoi avec pour mon ma à il ce faut combien souvent fréquence',
+    de: 'der die das ist wie was welche und ich sollte meine mein ein eine wo wer wann warum mit für nicht oft soll muss häufig',
+    es: 'el la los las es cuál qué cómo de del y debo mi un una dónde quién cuándo por con para cada cuánto frecuencia',
+    it: 'il lo la gli è qual quale che come di della del e devo mio mia un una dove chi quando perché con per ogni quanto spesso',
+    pt: 'o a os as é qual que como de da do e devo meu minha um uma onde quem quando por com para não você frequência quantas',
+    nl: 'de het is wat hoe welke van en ik moet mijn een waar wie wanneer waarom met voor niet vaak hoeveel',
   }).map(([language, words]) => [language, new Set(words.split(' '))]),
 );
+
+/** The function words of `language` (empty for one without a list): words a search should not weigh. */
+export function functionWords(language: string | null): ReadonlySet<string> {
+  return (language && FUNCTION_WORDS[language]) || NONE;
+}
+const NONE: ReadonlySet<string> = new Set();
 
 /** The language whose function words the text holds most, when one clearly leads (by `lead` words). */
 function byFunctionWords(text: string, lead: number): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from './detect-language.js';
+import { detectLanguage, languageName } from './detect-language.js';
 
 describe('detectLanguage', () => {
   it.each([
@@ -17,6 +17,10 @@ describe('detectLanguage', () => {
     ['pt', 'Com que frequência devo limpar a corrente?'],
     ['nl', 'Hoe vaak moet ik mijn ketting schoonmaken?'],
     ['en', 'How often should I clean my chain?'],
+    ['de', 'Wie funktioniert das Streaming von Antworten in diesem Server?'],
+    ['fr', 'Comment puis-je annuler une génération en cours ?'],
+    ['es', '¿Cómo puedo cancelar una generación en curso?'],
+    ['en', 'How do I cancel a generation that is running?'],
   ])('%s: %s', (language, text) => {
     expect(detectLanguage(text)).toBe(language);
   });
@@ -25,5 +29,10 @@ describe('detectLanguage', () => {
     expect(detectLanguage('hi')).toBeNull();
     expect(detectLanguage('ok!')).toBeNull();
     expect(detectLanguage('42 + 7 = ?')).toBeNull();
+    expect(detectLanguage('👍 1234')).toBeNull();
+  });
+
+  it('names languages in English', () => {
+    expect(languageName('de')).toBe('German');
   });
 });
