@@ -215,6 +215,7 @@ describe('ownership: another user’s ids answer 404 everywhere and change nothi
       ['POST', `/v1/conversations/${ids.conversation}/regenerate`, { stream: false }],
       ['POST', '/v1/chat', { message: 'moon base', rag: { document_ids: [ids.document] } }],
       ['GET', `/v1/documents/${ids.document}`],
+      ['GET', `/v1/documents/${ids.document}/chunks`],
       ['DELETE', `/v1/documents/${ids.document}`],
       ['POST', '/v1/search', { query: 'moon base', document_ids: [ids.document] }],
       ['GET', `/v1/runs/${ids.run}`],
@@ -236,6 +237,11 @@ describe('ownership: another user’s ids answer 404 everywhere and change nothi
     // Alice still has everything.
     expect((await call(t, `/v1/conversations/${ids.conversation}`, alice)).status).toBe(200);
     expect((await call(t, `/v1/documents/${ids.document}`, alice)).status).toBe(200);
+    const text = await call(t, `/v1/documents/${ids.document}/chunks`, alice);
+    expect(text.status).toBe(200);
+    const { document, chunks } = (await text.json()) as { document: { id: string }; chunks: unknown[] };
+    expect(document.id).toBe(ids.document);
+    expect(chunks.length).toBeGreaterThan(0);
   });
 
   it('lists and searches only the user’s own data', async () => {

@@ -1,4 +1,5 @@
 import type {
+  DocumentText,
   ChatReply,
   ChatRequest,
   ConversationDetail,
@@ -179,6 +180,8 @@ export function createClient(options: ClientOptions) {
     documents: {
       list: () => json<{ data: DocumentInfo[] }>('/v1/documents'),
       get: (id: string) => json<DocumentInfo>(`/v1/documents/${encodeURIComponent(id)}`),
+      /** Its text as indexed, chunk by chunk (what a source's `chunk_id` names), with headings and PDF pages. */
+      text: (id: string) => json<DocumentText>(`/v1/documents/${encodeURIComponent(id)}/chunks`),
       /** Uploads and indexes files (multipart); each file's result says indexed, duplicate or rejected. */
       upload: async (files: UploadFile[], init: { signal?: AbortSignal } = {}) => {
         const form = new FormData();

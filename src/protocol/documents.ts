@@ -32,6 +32,21 @@ export const uploadResultSchema = z
   })
   .meta({ id: 'UploadResult' });
 
+export const documentTextSchema = z
+  .object({
+    document: documentSchema,
+    chunks: z.array(
+      z.object({
+        id: z.string().describe('The `chunk_id` sources cite'),
+        seq: z.number().int(),
+        heading: z.string().nullable(),
+        page: z.number().int().nullable().describe('PDF page (1-based); null for other files'),
+        text: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'DocumentText' });
+
 export const documentListSchema = z.object({ data: z.array(documentSchema) }).meta({ id: 'DocumentList' });
 
 /** One retrieved passage as clients see it: in `sources` events, `done`, stored messages and search. */
@@ -78,3 +93,4 @@ export type Source = z.infer<typeof sourceSchema>;
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
 export type SearchResult = z.infer<typeof searchResultSchema>;
 export type RagOptions = z.infer<typeof ragOptionsSchema>;
+export type DocumentText = z.infer<typeof documentTextSchema>;

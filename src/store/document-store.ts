@@ -13,6 +13,15 @@ interface DocumentRow {
   created_at: Date;
 }
 
+/** A stored chunk as the document's text view shows it. */
+export interface DocumentChunk {
+  id: string;
+  seq: number;
+  heading: string | null;
+  page: number | null;
+  text: string;
+}
+
 /** A chunk found by a search, with its rank in that search's own measure. */
 export interface ChunkHit {
   chunk_id: string;
@@ -150,6 +159,14 @@ export class DocumentStore {
     );
     const found = new Set(rows.map((r) => r.id));
     return ids.filter((id) => !found.has(id));
+  }
+
+  /** A document's chunks in order: its whole text as indexed (ownership is checked with `get`). */
+  async chunks(documentId: string): Promise<DocumentChunk[]> {
+    return this.db.query<DocumentChunk>(
+      'select id, seq, heading, page, content as text from chunks where document_id = $1 order by seq',
+      [documentId],
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { createClient, type RunStream, StreamForgeError } from '../client/index.js';
+import type { Source } from '../protocol/index.js';
 import { MessageView } from './message-view.js';
 import { storedMessageState } from './stored-message-state.js';
 import { uploadDocuments } from './upload-documents.js';
@@ -30,6 +31,10 @@ const ui = {
   uploadStatus: byId('upload-status'),
   documents: byId<HTMLUListElement>('document-list'),
   token: byId<HTMLInputElement>('token-input'),
+  viewer: byId<HTMLDialogElement>('document-viewer'),
+  viewerTitle: byId('document-viewer-title'),
+  viewerBody: byId('document-viewer-body'),
+  viewerClose: byId<HTMLButtonElement>('document-viewer-close'),
 };
 
 const token = () => localStorage.getItem(TOKEN_KEY);
@@ -48,6 +53,40 @@ regenerateButton.textContent = 'Regenerate';
 function conversationFromUrl(): string | null {
   return /^#\/c\/([\w-]+)$/.exec(location.hash)?.[1] ?? null;
 }
+
+/** A source's document, its text chunk by chunk, opened at the cited passage (marked, with its page). */
+async function openSource(source: Source): Promise<void> {
+  try {
+    const { document: info, chunks } = await client.documents.text(source.document_id);
+    ui.viewerTitle.textContent = info.title;
+    let cited: HTMLElement | undefined;
+    const sections = chunks.map((chunk) => {
+      const section = document.createElement('section');
+      section.dataset.chunkId = chunk.id;
+      const label = [chunk.heading, chunk.page ? `Page ${chunk.page}` : null].filter(Boolean).join(' · ');
+      if (label) {
+        const heading = document.createElement('h3');
+        heading.textContent = label;
+        section.append(heading);
+      }
+      const text = document.createElement('p');
+      text.textContent = chunk.text;
+      section.append(text);
+      if (chunk.id === source.chunk_id) {
+        section.classList.add('cited');
+        section.setAttribute('aria-current', 'true');
+        cited = section;
+      }
+      return section;
+    });
+    ui.viewerBody.replaceChildren(...sections);
+    ui.viewer.showModal();
+    cited?.scrollIntoView({ block: 'center' });
+  } catch (error) {
+    showNotice(describeError(error));
+  }
+}
+const openSourceOnPage = (source: Source) => void openSource(source);
 
 function showNotice(text: string): void {
   ui.notice.textContent = text;
@@ -87,7 +126,7 @@ async function follow(stream: RunStream, userText?: string): Promise<void> {
   active = stream;
   setStreaming(true);
   regenerateButton.remove();
-  const view = new MessageView();
+  const view = new MessageView({ openSource: openSourceOnPage });
   lastView = view;
   ui.messages.append(view.element);
   view.update(stream.state);
@@ -161,7 +200,7 @@ async function openConversation(id: string | null): Promise<void> {
     for (const message of detail.messages) {
       if (message.role === 'user') appendUserMessage(message.content);
       else if (message.role === 'assistant' && message.id !== detail.active_run?.message_id) {
-        const view = new MessageView();
+        const view = new MessageView({ openSource: openSourceOnPage });
         view.update(storedMessageState(message));
         ui.messages.append(view.element);
         lastView = view;
@@ -302,6 +341,7 @@ ui.input.addEventListener('keydown', (e) => {
     send();
   }
 });
+ui.viewerClose.addEventListener('click', () => ui.viewer.close());
 regenerateButton.addEventListener('click', () => {
   if (active || !conversationId) return;
   showNotice('');

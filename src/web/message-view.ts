@@ -1,4 +1,5 @@
 import type { MessageState } from '../client/index.js';
+import type { Source } from '../protocol/index.js';
 import { ComponentView } from './render-component.js';
 import { renderMarkdown } from './render-markdown.js';
 
@@ -28,7 +29,11 @@ export class MessageView {
   #rendered: MessageState | null = null;
   #frame = 0;
 
-  constructor() {
+  readonly #openSource: ((source: Source) => void) | undefined;
+
+  /** `openSource`: what a click on a source's title does (the page shows the document there). */
+  constructor(options: { openSource?: (source: Source) => void } = {}) {
+    this.#openSource = options.openSource;
     this.element = document.createElement('article');
     this.element.className = 'message assistant';
     this.#progress.className = 'progress';
@@ -105,10 +110,20 @@ export class MessageView {
       li.id = `${this.#uid}-source-${source.n}`;
       li.tabIndex = -1;
       const title = document.createElement('strong');
-      title.textContent = `[${source.n}] ${source.title}`;
+      title.textContent = `[${source.n}] ${source.title}${source.page ? ` · page ${source.page}` : ''}`;
       const snippet = document.createElement('p');
       snippet.textContent = source.snippet;
-      li.append(title, snippet);
+      const open = this.#openSource;
+      if (open) {
+        // The title opens the document's text at the cited passage.
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'source-open';
+        button.title = 'Show this passage in its document';
+        button.append(title);
+        button.addEventListener('click', () => open(source));
+        li.append(button, snippet);
+      } else li.append(title, snippet);
       list.append(li);
     }
     this.#sources.replaceChildren(heading, list);

@@ -3,8 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDetail } from '../../src/client/index.js';
 import { buildWebPage, launchChromium, newContext } from './chromium.js';
+import { makePdf } from '../helpers/make-pdf.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { upload } from '../helpers/upload.js';
 
 const SCREENSHOTS = 'test-results/screenshots';
 
@@ -206,6 +208,37 @@ describe('the web chat page at /ui, in headless Chromium', () => {
     await p.waitForFunction(() => document.querySelectorAll('#document-list li').length === 0);
     const left = (await (await fetch(`${t.url}/v1/documents`)).json()) as { data: unknown[] };
     expect(left.data).toEqual([]);
+  });
+
+  it('opens a source in its document at the cited passage, with its PDF page', async () => {
+    const pdf = makePdf([
+      ['Observatory handbook', 'The dome opens with the red lever by the door.'],
+      ['Cooling', 'Let the mirror cool for forty minutes before observing.'],
+    ]);
+    const { body } = await upload(t.url, [
+      { name: 'observatory.pdf', content: pdf, type: 'application/pdf' },
+    ]);
+    const documentId = body.files[0].document.id as string;
+    try {
+      const p = await openPage();
+      await send(p, 'How long should the mirror cool before observing?', 'local');
+      await p.waitForSelector('article.assistant[data-status="done"] .sources li');
+      const source = lastAnswer(p).locator('.sources li').first();
+      expect(await source.locator('strong').textContent()).toMatch(/· page 2$/);
+      await source.locator('button.source-open').click();
+      await p.waitForSelector('#document-viewer[open] section.cited');
+      expect(await p.textContent('#document-viewer-title')).toBe('observatory');
+      const cited = p.locator('#document-viewer section.cited');
+      expect(await cited.locator('h3').textContent()).toBe('Page 2');
+      expect(await cited.locator('p').textContent()).toContain('forty minutes');
+      expect(await p.locator('#document-viewer section').count()).toBe(2);
+      expect(await cited.isVisible()).toBe(true);
+      await p.screenshot({ path: `${SCREENSHOTS}/document-viewer.png` });
+      await p.click('#document-viewer-close');
+      await p.waitForSelector('#document-viewer:not([open])', { state: 'attached' });
+    } finally {
+      await fetch(`${t.url}/v1/documents/${documentId}`, { method: 'DELETE' });
+    }
   });
 
   it('fills a card field by field', async () => {

@@ -7,8 +7,11 @@ export async function upload(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; contentType: string | null; body: any }> {
   const form = new FormData();
-  for (const f of files)
-    form.append('file', new Blob([f.content], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files) {
+    // A copy as a plain ArrayBuffer view: the DOM's Blob type refuses views of a possibly shared buffer.
+    const part = typeof f.content === 'string' ? f.content : new Uint8Array(f.content);
+    form.append('file', new Blob([part], { type: f.type ?? 'application/octet-stream' }), f.name);
+  }
   const response = await fetch(`${url}/v1/documents`, { method: 'POST', body: form });
   return {
     status: response.status,

@@ -7,6 +7,7 @@ import {
   idParamsSchema,
   documentListSchema,
   documentSchema,
+  documentTextSchema,
   problemSchema,
   searchRequestSchema,
   searchResultSchema,
@@ -177,6 +178,24 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRoutesOptions> = asyn
     },
     async (request) =>
       (await documents.get(request.userId, request.params.id)) ?? notFound(request.params.id),
+  );
+
+  app.get(
+    '/v1/documents/:id/chunks',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'A document’s text as indexed: its chunks in order, with headings and PDF pages',
+        description: 'What a source cites: its `chunk_id` is one of these chunks.',
+        params: idParamsSchema,
+        response: { 200: documentTextSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const document = await documents.get(request.userId, request.params.id);
+      if (!document) return notFound(request.params.id);
+      return { document, chunks: await documents.chunks(document.id) };
+    },
   );
 
   app.delete(

@@ -192,15 +192,24 @@ export function sentencesOf(text: string): string[] {
     .split('\n')
     .filter((line) => !/^\s*\|/.test(line))
     .map((line) => line.replace(/^\s*(?:[-*+]|\d+\.)\s+/, '').replace(/\*\*|__/g, ''));
-  for (const line of lines) {
+  lines.forEach((line, i) => {
     // A `key: value` line (JSON, front matter, a record) is a statement of its own.
     if (/^[\p{L}\p{N}_.[\]-]+: \S/u.test(line)) {
       flush();
       sentences.push(line.trim());
+    } else if (isHeadingLine(line, lines[i + 1])) {
+      // A title line of a PDF page or a plain-text file: not the start of the sentence after it.
+      flush();
     } else prose.push(line);
-  }
+  });
   flush();
   return sentences;
+}
+
+/** A short line without final punctuation, followed by a line that starts a sentence. */
+function isHeadingLine(line: string, next: string | undefined): boolean {
+  const text = line.trim();
+  return text.length > 0 && text.length < 60 && !/[.!?:;,]$/.test(text) && /^\s*\p{Lu}/u.test(next ?? '');
 }
 
 /** `sentence [n].`: the citation goes before the sentence's final punctuation. */
