@@ -291,6 +291,32 @@ describe.each(ENGINES)('answers grounded in the user’s documents (%s)', (engin
     }
   });
 
+  it('finds a Chinese passage for a Chinese question (words segmented for search)', async () => {
+    const chinese = [
+      '# 自行车保养',
+      '',
+      '## 链条',
+      '',
+      '每骑行二百公里清洁并润滑链条一次，雨天骑行后也要清洁。用抹布擦拭链条，同时向后转动踏板。',
+      '',
+      '## 轮胎',
+      '',
+      '每周用带气压表的打气筒检查一次轮胎气压。',
+    ].join('\n');
+    const { body } = await upload(t.url, [{ name: 'baoyang.md', content: chinese }]);
+    const document = body.files[0].document as { id: string; language: string | null };
+    expect(document.language).toBe('zh');
+    try {
+      const { events } = await postChatStream(t.url, { message: '链条多久清洁一次？' });
+      expect(searchStep(events)).toMatchObject({ grounded: true });
+      const sources = events.find((e) => e.event === 'sources')?.data.sources as { document_id: string }[];
+      expect(sources[0]?.document_id).toBe(document.id);
+      expect(answerOf(events)).toMatch(/每骑行二百公里清洁并润滑链条一次/);
+    } finally {
+      await fetch(`${t.url}/v1/documents/${document.id}`, { method: 'DELETE' });
+    }
+  });
+
   it('tells a real model that the documents were searched and cover nothing, and gives it no passages', async () => {
     upstream.script({ tokens: ['Paris.'] });
     await postChatStream(t.url, { message: 'What is the capital of France?', model: 'openai:gpt-4o-mini' });

@@ -3,6 +3,7 @@ import type { DocumentStore } from '../store/index.js';
 import { type Chunk, chunkText } from './chunk-text.js';
 import { detectLanguage } from './detect-language.js';
 import { extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
+import { hasUnspacedScript, searchText } from './search-text.js';
 import { textSearchConfig } from './text-search-config.js';
 import type { Embedder } from './retriever.js';
 
@@ -67,7 +68,11 @@ export async function ingestDocument(
       mediaType: FILE_TYPES[type],
       sizeBytes,
       sha256: upload.sha256,
-      chunks,
+      // Chinese and Japanese are indexed by their words, set apart.
+      chunks: chunks.map((c) => {
+        const whole = `${c.heading ?? ''} ${c.text}`;
+        return hasUnspacedScript(whole) ? { ...c, searchText: searchText(whole) } : c;
+      }),
       language,
       textSearchConfig: textSearchConfig(language),
       embeddings,

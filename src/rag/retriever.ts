@@ -1,6 +1,7 @@
 import type { Source } from '../protocol/index.js';
 import type { ChunkHit, DocumentStore, TermStats } from '../store/index.js';
 import { detectLanguage, functionWords } from './detect-language.js';
+import { hasUnspacedScript, searchText } from './search-text.js';
 import { splitSentences } from './sentences.js';
 
 /** Turns texts into vectors; built from `EMBEDDING_MODEL` by the models layer. */
@@ -48,10 +49,15 @@ const RRF_K = 60;
 
 /** The words of a query worth searching for: letters and digits only, stopwords dropped. */
 export function queryTerms(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    searchText(query)
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   // A question in another language drops its own small words too ("quelle", "la", "de").
   const own = functionWords(detectLanguage(query));
-  return [...new Set(words.filter((w) => w.length > 1 && !STOPWORDS.has(w) && !own.has(w)))];
+  // One Chinese or Japanese character is a word; one Latin letter is not.
+  const word = (w: string) => w.length > 1 || hasUnspacedScript(w);
+  return [...new Set(words.filter((w) => word(w) && !STOPWORDS.has(w) && !own.has(w)))];
 }
 
 /**

@@ -53,7 +53,8 @@ export interface NewDocument {
   mediaType: string;
   sizeBytes: number;
   sha256: string;
-  chunks: { heading: string | null; text: string; page?: number }[];
+  /** `searchText`: what the chunk is indexed by when not its heading and text as written (CJK, segmented). */
+  chunks: { heading: string | null; text: string; page?: number; searchText?: string }[];
   /** ISO 639-1, as detected; null when it could not be told. */
   language: string | null;
   /** The PostgreSQL text-search configuration its chunks are indexed with (`english`, `french`, `simple`…). */
@@ -99,9 +100,18 @@ export class DocumentStore {
       for (const [seq, chunk] of doc.chunks.entries()) {
         const chunkId = `${id}_c${seq}`;
         await tx.query(
-          `insert into chunks (id, document_id, seq, heading, content, page, config)
-           values ($1, $2, $3, $4, $5, $6, $7::regconfig)`,
-          [chunkId, id, seq, chunk.heading, chunk.text, chunk.page ?? null, doc.textSearchConfig],
+          `insert into chunks (id, document_id, seq, heading, content, page, config, search_text)
+           values ($1, $2, $3, $4, $5, $6, $7::regconfig, $8)`,
+          [
+            chunkId,
+            id,
+            seq,
+            chunk.heading,
+            chunk.text,
+            chunk.page ?? null,
+            doc.textSearchConfig,
+            chunk.searchText ?? null,
+          ],
         );
         const vector = doc.embeddings?.vectors[seq];
         if (doc.embeddings && vector) {

@@ -151,16 +151,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // words (dots and underscores between letters, lower-to-upper case changes), a question about "the aperture
     // of the telescope" finds them. Numbers keep their dots (0.5). The stored column is computed again for
     // the chunks already there. Each chunk is indexed with its document's text-search configuration (its
-    // language's stemmer and stopwords), and searched with it.
+    // language's stemmer and stopwords), and searched with it. Chinese and Japanese chunks carry their text
+    // segmented into words (search_text), which is what they are indexed by.
     sql: `
       create function search_words(t text) returns text language sql immutable parallel safe
         return regexp_replace(regexp_replace(t, '([[:alpha:]])[._]+(?=[[:alpha:]])', '\\1 ', 'g'),
                               '([[:lower:]])([[:upper:]])', '\\1 \\2', 'g');
       alter table documents add column language text;
       alter table chunks add column config regconfig not null default 'english';
+      alter table chunks add column search_text text;
       alter table chunks drop column tsv;
-      alter table chunks add column tsv tsvector
-        generated always as (to_tsvector(config, search_words(coalesce(heading, '') || ' ' || content))) stored;
+      alter table chunks add column tsv tsvector generated always as
+        (to_tsvector(config, search_words(coalesce(search_text, coalesce(heading, '') || ' ' || content)))) stored;
       create index chunks_tsv on chunks using gin (tsv);
       alter table chunks add column page integer
     `,

@@ -1,3 +1,5 @@
+import { hasUnspacedScript, searchText } from '../../rag/index.js';
+
 const STOPWORDS = new Set(
   `a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or
    our so than that the their them then there these they this to was we what when where which who why will
@@ -12,9 +14,10 @@ const STOPWORDS = new Set(
 export function terms(text: string): string[] {
   const out: string[] = [];
   const add = (word: string) => {
-    if (word.length >= 2 && !STOPWORDS.has(word)) out.push(stem(word));
+    // One Chinese or Japanese character is a word; one Latin letter is not.
+    if ((word.length >= 2 || hasUnspacedScript(word)) && !STOPWORDS.has(word)) out.push(stem(word));
   };
-  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+  for (const match of searchText(text).matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0];
     add(word.toLowerCase());
     // An identifier in camelCase is its words too (the whole stays: PostgreSQL is still postgresql).

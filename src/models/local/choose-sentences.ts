@@ -1,4 +1,4 @@
-import { splitSentences } from '../../rag/index.js';
+import { hasUnspacedScript, splitSentences } from '../../rag/index.js';
 import { terms } from './bm25.js';
 
 /** A passage the local model may quote, with the number it is cited by. */
@@ -184,7 +184,7 @@ export function sentencesOf(text: string): string[] {
   const flush = () => {
     const joined = prose.join(' ').replace(/\s+/g, ' ').trim();
     // Fragments (a heading, a stray word) are not sentences to quote.
-    if (joined) sentences.push(...splitSentences(joined).filter((s) => s.length > 20));
+    if (joined) sentences.push(...splitSentences(joined).filter(isSentence));
     prose = [];
   };
   const lines = text
@@ -206,6 +206,11 @@ export function sentencesOf(text: string): string[] {
   return sentences;
 }
 
+/** Long enough to say something: 20 characters, or 6 in Chinese and Japanese, whose words are a character or two. */
+function isSentence(text: string): boolean {
+  return text.length > (hasUnspacedScript(text) ? 6 : 20);
+}
+
 /** A short line without final punctuation, followed by a line that starts a sentence. */
 function isHeadingLine(line: string, next: string | undefined): boolean {
   const text = line.trim();
@@ -214,6 +219,6 @@ function isHeadingLine(line: string, next: string | undefined): boolean {
 
 /** `sentence [n].`: the citation goes before the sentence's final punctuation. */
 export function withCitation(sentence: string, n: number): string {
-  const end = /[.!?]+$/.exec(sentence);
+  const end = /[.!?。！？]+$/.exec(sentence);
   return end ? `${sentence.slice(0, end.index)} [${n}]${end[0]}` : `${sentence} [${n}].`;
 }
