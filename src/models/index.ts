@@ -8,7 +8,7 @@ export {
 } from './local/compose-answer.js';
 export { KNOWLEDGE_DIR, loadKnowledgeBase, type Passage, splitMarkdown } from './local/knowledge-base.js';
 export { LocalModel, type LocalModelOptions } from './local/local-model.js';
-export { LOCAL_LANGUAGES, type Phrases, phrasesFor } from './local/phrases.js';
+export { phrasesFor } from './local/phrases.js';
 export { countTokens, splitTokens } from './local/text-tokens.js';
 export {
   type ListedModel,

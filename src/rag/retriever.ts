@@ -41,8 +41,6 @@ export interface Grounding {
   relevance: number;
   /** Whether `relevance` is above `RELEVANCE_FLOOR`. */
   grounded: boolean;
-  /** Passages found before the relevance decision. */
-  found: number;
 }
 /** Reciprocal rank fusion constant. @see https://plg.uwaterloo.ca/~gvcormac/cormacksigir09-rrf.pdf */
 const RRF_K = 60;
@@ -88,7 +86,7 @@ export class Retriever {
   ): Promise<Grounding> {
     const terms = queryTerms(query);
     const [found, stats] = await Promise.all([
-      this.search(userId, query, topK, documentIds, signal),
+      this.#search(userId, query, terms, topK, documentIds, signal),
       this.documents.termStats(userId, terms, documentIds),
     ]);
     const weights = termWeights(terms, stats);
@@ -103,7 +101,7 @@ export class Retriever {
           .filter((c) => !seen.has(c.text.trim()) && seen.add(c.text.trim()))
           .map((c, i) => ({ ...c, n: i + 1 }))
       : [];
-    return { chunks, relevance: Math.round(relevance * 100) / 100, grounded, found: found.length };
+    return { chunks, relevance: Math.round(relevance * 100) / 100, grounded };
   }
 
   async search(
@@ -113,7 +111,18 @@ export class Retriever {
     documentIds?: readonly string[],
     signal?: AbortSignal,
   ): Promise<RetrievedChunk[]> {
-    const terms = queryTerms(query);
+    return this.#search(userId, query, queryTerms(query), topK, documentIds, signal);
+  }
+
+  /** `search` with the query's terms already worked out (`ground` needs them for its weights too). */
+  async #search(
+    userId: string,
+    query: string,
+    terms: string[],
+    topK: number,
+    documentIds: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<RetrievedChunk[]> {
     // Each list is searched deeper than top_k so fusion has something to reorder.
     const depth = Math.max(topK * 4, 20);
     const lexical = await this.documents.searchLexical(userId, terms, depth, documentIds);

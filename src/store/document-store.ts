@@ -1,4 +1,4 @@
-import { type DocumentInfo, newId } from '../protocol/index.js';
+import { type DocumentInfo, type DocumentText, newId } from '../protocol/index.js';
 import type { Database } from './database.js';
 
 interface DocumentRow {
@@ -11,15 +11,6 @@ interface DocumentRow {
   chunk_count: number;
   language: string | null;
   created_at: Date;
-}
-
-/** A stored chunk as the document's text view shows it. */
-export interface DocumentChunk {
-  id: string;
-  seq: number;
-  heading: string | null;
-  page: number | null;
-  text: string;
 }
 
 /** A chunk found by a search, with its rank in that search's own measure. */
@@ -172,8 +163,8 @@ export class DocumentStore {
   }
 
   /** A document's chunks in order: its whole text as indexed (ownership is checked with `get`). */
-  async chunks(documentId: string): Promise<DocumentChunk[]> {
-    return this.db.query<DocumentChunk>(
+  async chunks(documentId: string): Promise<DocumentText['chunks']> {
+    return this.db.query<DocumentText['chunks'][number]>(
       'select id, seq, heading, page, content as text from chunks where document_id = $1 order by seq',
       [documentId],
     );

@@ -12,13 +12,7 @@ export {
   isConnectionFailure,
   unavailableIfDisconnected,
 } from './database-unavailable-error.js';
-export {
-  type ChunkHit,
-  type DocumentChunk,
-  DocumentStore,
-  type NewDocument,
-  type TermStats,
-} from './document-store.js';
+export { type ChunkHit, DocumentStore, type NewDocument, type TermStats } from './document-store.js';
 export { InvalidCursorError } from './invalid-cursor-error.js';
 export { type FinishedMessage, type HistoryTurn, MessageStore } from './message-store.js';
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';

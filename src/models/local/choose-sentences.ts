@@ -178,7 +178,7 @@ function normalise(sentence: string): string {
 }
 
 /** Prose sentences of a passage, with Markdown list markers, emphasis and code blocks removed. */
-export function sentencesOf(text: string): string[] {
+function sentencesOf(text: string): string[] {
   const sentences: string[] = [];
   let prose: string[] = [];
   const flush = () => {

@@ -249,9 +249,6 @@ const PHRASES: Record<string, Phrases> = {
   },
 };
 
-/** The languages the local model speaks (ISO 639-1). */
-export const LOCAL_LANGUAGES = Object.keys(PHRASES);
-
 /** The phrases for `language` (a detected ISO 639-1 code), English when it has none of its own. */
 export function phrasesFor(language: string | null | undefined): Phrases {
   return (language && PHRASES[language]) || en;
