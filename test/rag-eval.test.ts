@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRagEval } from '../eval/rag-eval.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPublicQuestions, normalise, runPublicEval } from '../eval/public-eval.js';
+import { EVAL_DIR, runRagEval } from '../eval/rag-eval.js';
 import { loadConfig } from '../src/config/index.js';
 import { createEmbedder } from '../src/models/index.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { readJson } from './helpers/read-json.js';
 import { startTestServer } from './helpers/test-server.js';
 import { upload } from './helpers/upload.js';
+
+/** What the held-out half of the public set reaches now; a change that lowers it fails. */
+const HELD_OUT_FLOOR = { recallAt1: 0.75, factInAnswer: 0.7 };
 
 describe('retrieval quality on the evaluation set', () => {
   it('lexical: recall@5 ≥ 0.9, MRR ≥ 0.8, and the local model cites a right passage for ≥ 80 % of questions', async () => {
@@ -15,6 +21,40 @@ describe('retrieval quality on the evaluation set', () => {
     expect(report.recallAt5).toBeGreaterThanOrEqual(0.9);
     expect(report.mrr).toBeGreaterThanOrEqual(0.8);
     expect(report.localCitedRight).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('the public evaluation set (eval/public)', () => {
+  const questions = loadPublicQuestions();
+  const corpus = join(EVAL_DIR, 'public', 'corpus');
+
+  it('has 60+ English factual questions, 20 in other languages and 20 uncovered, each split in halves', () => {
+    const count = (kind: string, split: string) =>
+      questions.filter((q) => q.kind === kind && q.split === split).length;
+    expect(new Set(questions.map((q) => q.id)).size).toBe(questions.length);
+    expect(readdirSync(corpus).length).toBeGreaterThanOrEqual(40);
+    for (const split of ['tune', 'held-out']) {
+      expect(count('fact', split)).toBeGreaterThanOrEqual(30);
+      expect(count('foreign', split)).toBeGreaterThanOrEqual(10);
+      expect(count('uncovered', split)).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it("every fact is in its passage and its passage is in the question's document", () => {
+    for (const q of questions) {
+      if (q.kind === 'uncovered') continue;
+      const text = normalise(readFileSync(join(corpus, q.document), 'utf8'));
+      expect(normalise(q.passage), q.id).toContain(normalise(q.fact));
+      expect(text, q.id).toContain(normalise(q.passage));
+    }
+  });
+
+  it(`held-out half: recall@1 ≥ ${HELD_OUT_FLOOR.recallAt1}, the fact in the local answer ≥ ${HELD_OUT_FLOOR.factInAnswer}, uncovered with no sources ≥ 0.95`, async () => {
+    const held = (await runPublicEval()).find((h) => h.split === 'held-out');
+    expect(held?.answerable).toBe(40);
+    expect(held?.recallAt1).toBeGreaterThanOrEqual(HELD_OUT_FLOOR.recallAt1);
+    expect(held?.factInAnswer).toBeGreaterThanOrEqual(HELD_OUT_FLOOR.factInAnswer);
+    expect((held?.correctRefusals ?? 0) / (held?.uncovered ?? 1)).toBeGreaterThanOrEqual(0.95);
   });
 });
 
