@@ -146,3 +146,23 @@ function summarise(split: Split, results: QuestionResult[]): HalfReport {
     results,
   };
 }
+
+/**
+ * The relevance floor that best tells the half's answerable questions (relevance above it) from its
+ * uncovered ones (at or below it): the middle of the widest gap among the floors that decide most questions
+ * right. Run on the tune half; RELEVANCE_FLOOR is set from it.
+ */
+export function calibrateFloor(half: HalfReport): { floor: number; right: number; of: number } {
+  const values = [...new Set([0, 1, ...half.results.map((r) => r.relevance)])].sort((a, b) => a - b);
+  const right = (floor: number) =>
+    half.results.filter((r) => (r.kind === 'uncovered' ? r.relevance <= floor : r.relevance > floor)).length;
+  let best = { floor: 0, right: -1, gap: -1 };
+  for (let i = 0; i < values.length - 1; i++) {
+    const low = values[i] ?? 0;
+    const high = values[i + 1] ?? 1;
+    const score = right(low);
+    if (score > best.right || (score === best.right && high - low > best.gap))
+      best = { floor: Math.round(((low + high) / 2) * 100) / 100, right: score, gap: high - low };
+  }
+  return { floor: best.floor, right: best.right, of: half.results.length };
+}

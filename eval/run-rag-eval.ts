@@ -5,7 +5,8 @@
  */
 import { loadConfig, environmentWithDotEnv } from '../src/config/index.js';
 import { createEmbedder } from '../src/models/index.js';
-import { runPublicEval } from './public-eval.js';
+import { RELEVANCE_FLOOR } from '../src/rag/index.js';
+import { calibrateFloor, runPublicEval } from './public-eval.js';
 import { runRagEval } from './rag-eval.js';
 
 const config = loadConfig({ ...environmentWithDotEnv(), LOG_LEVEL: 'silent' });
@@ -37,6 +38,12 @@ for (const { label, embedder } of runs) {
     console.log(
       `    uncovered with no sources       ${half.correctRefusals}/${half.uncovered} (${pct(half.correctRefusals / half.uncovered)}), ${half.uncovered - half.correctRefusals} grounded wrongly`,
     );
+    if (half.split === 'tune') {
+      const { floor, right, of } = calibrateFloor(half);
+      console.log(
+        `    relevance floor that separates this half best: ${floor} (${right}/${of} decided right; RELEVANCE_FLOOR is ${RELEVANCE_FLOOR})`,
+      );
+    }
     if (verbose && half.split === 'tune') {
       for (const r of half.results) {
         const failed = r.kind === 'uncovered' ? r.sources.length > 0 : r.rank !== 1 || !r.factInAnswer;

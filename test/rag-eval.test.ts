@@ -11,7 +11,7 @@ import { startTestServer } from './helpers/test-server.js';
 import { upload } from './helpers/upload.js';
 
 /** What the held-out half of the public set reaches now; a change that lowers it fails. */
-const HELD_OUT_FLOOR = { recallAt1: 0.75, factInAnswer: 0.7 };
+const HELD_OUT_FLOOR = { recallAt1: 0.85, factInAnswer: 0.825 };
 
 describe('retrieval quality on the evaluation set', () => {
   it('lexical: recall@5 ≥ 0.9, MRR ≥ 0.8, and the local model cites a right passage for ≥ 80 % of questions', async () => {

@@ -4,6 +4,7 @@ export { type Chunk, type ChunkOptions, chunkText } from './chunk-text.js';
 export { ExtractionError, type Extracted, extractText, FILE_TYPES, fileTypeOf } from './extract-text.js';
 export { EmbeddingError, ingestDocument, type Upload } from './ingest-document.js';
 export { splitSentences } from './sentences.js';
+export { stopwordsFor } from './stopwords.js';
 export {
   type Embedder,
   fuse,

@@ -7,21 +7,29 @@ const STOPWORDS = new Set(
    often many much long tell please explain describe know need want give`.split(/\s+/),
 );
 
+const NO_WORDS: ReadonlySet<string> = new Set();
+
 /**
  * Lower-cased word terms without stopwords, lightly stemmed so `streams`/`streaming`/`streamed` meet;
  * identifiers are words too (`focalLength` → focallength, focal, length; `aperture_mm` → aperture, mm).
  */
-export function terms(text: string): string[] {
+export function terms(text: string, stopwords: ReadonlySet<string> = NO_WORDS): string[] {
   const out: string[] = [];
   const add = (word: string) => {
     // One Chinese or Japanese character is a word; one Latin letter is not.
-    if ((word.length >= 2 || hasUnspacedScript(word)) && !STOPWORDS.has(word)) out.push(stem(word));
+    if ((word.length >= 2 || hasUnspacedScript(word)) && !STOPWORDS.has(word) && !stopwords.has(word))
+      out.push(stem(word));
   };
   for (const match of searchText(text).matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0];
     add(word.toLowerCase());
     // An identifier in camelCase is its words too (the whole stays: PostgreSQL is still postgresql).
-    const parts = word.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2').split(' ');
+    // So is one that joins letters and digits (RFC931 → rfc, 931).
+    const parts = word
+      .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+      .replace(/(\p{L})(\p{N})/gu, '$1 $2')
+      .replace(/(\p{N})(\p{L})/gu, '$1 $2')
+      .split(' ');
     if (parts.length > 1) for (const part of parts) add(part.toLowerCase());
   }
   return out;

@@ -1,4 +1,4 @@
-import { hasUnspacedScript, splitSentences } from '../../rag/index.js';
+import { detectLanguage, hasUnspacedScript, splitSentences, stopwordsFor } from '../../rag/index.js';
 import { terms } from './bm25.js';
 
 /** A passage the local model may quote, with the number it is cited by. */
@@ -41,7 +41,7 @@ const ANSWER_KINDS: { asks: RegExp; fits: (sentence: string) => boolean }[] = [
   },
   // how many / how much / how long / how far / what size… → a number
   {
-    asks: /\bhow (?:many|much|long|far|big|large|heavy|old|fast|hot|cold|high|wide|deep)\b|\bwhat (?:size|temperature|pressure|percentage|amount|length|weight|voltage)\b/i,
+    asks: /\bhow (?:many|much|long|far|big|large|heavy|old|fast|hot|cold|high|wide|deep)\b|\b(?:what|which) (?:\w+ )?(?:size|temperature|pressure|percentage|amount|length|weight|voltage|timeout|port|version|limit|number|rate|speed|delay|interval|mode|value|status|code)\b/i,
     fits: holds(
       /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|dozen)\b/i,
     ),
@@ -92,7 +92,8 @@ export function chooseSentences(
   idf: (term: string) => number,
   max = 3,
 ): ChosenSentence[] {
-  const asked = [...new Set(terms(question))];
+  // The question's own small words ("quale", "di", "の") are no key terms in any language.
+  const asked = [...new Set(terms(question, stopwordsFor(detectLanguage(question))))];
   if (asked.length === 0) return [];
   const weight = new Map(asked.map((t) => [t, 1 + idf(t)]));
   const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
@@ -113,6 +114,11 @@ export function chooseSentences(
     const held = sentences.map((s) => new Set(terms(s)));
     const titled = new Set(terms(passage.title));
     sentences.forEach((sentence, order) => {
+      // A question in the text (an FAQ's "Q: …") is no answer; the sentence after it answers it, so the
+      // question's words count for that sentence almost as its own.
+      if (isQuestion(sentence)) return;
+      const afterQuestion = order > 0 && isQuestion(sentences[order - 1] ?? '');
+      const nextIsQuestion = isQuestion(sentences[order + 1] ?? '');
       const own = held[order] ?? new Set<string>();
       let ownWeight = 0;
       let nearWeight = 0;
@@ -121,10 +127,11 @@ export function chooseSentences(
       for (const t of asked) {
         const w = weight.get(t) ?? 0;
         if (own.has(t)) ownWeight += w;
+        else if (afterQuestion && held[order - 1]?.has(t)) nearWeight += (w * 3) / 4;
         else if (held[order - 1]?.has(t)) {
           nearWeight += w / 2;
           fromBefore = true;
-        } else if (held[order + 1]?.has(t)) {
+        } else if (held[order + 1]?.has(t) && !nextIsQuestion) {
           nearWeight += w / 2;
           fromAfter = true;
         } else if (titled.has(t)) nearWeight += (w * 3) / 4;
@@ -193,11 +200,18 @@ function sentencesOf(text: string): string[] {
     .filter((line) => !/^\s*\|/.test(line))
     .map((line) => line.replace(/^\s*(?:[-*+]|\d+\.)\s+/, '').replace(/\*\*|__/g, ''));
   lines.forEach((line, i) => {
-    // A `key: value` line (JSON, front matter, a record) is a statement of its own.
-    if (/^[\p{L}\p{N}_.[\]-]+: \S/u.test(line)) {
+    const next = lines[i + 1];
+    // A `key: value` line (JSON, front matter, a record) is a statement of its own; "Q: When I…" that goes
+    // on in the next line is the start of a sentence.
+    if (isKeyValue(line) && (isKeyValue(next ?? '') || !/^\s*\p{Ll}/u.test(next ?? ''))) {
       flush();
       sentences.push(line.trim());
-    } else if (isHeadingLine(line, lines[i + 1])) {
+    } else if (isTermLine(line, next)) {
+      // The term of a definition list ("--with-afs", "-c, --count N", "DEFAULT_ARG_SIZE=<value>") is what
+      // the description under it is about: "--with-afs: Make find support -fstype afs."
+      flush();
+      prose.push(`${line.trim()}:`);
+    } else if (isHeadingLine(line, next)) {
       // A title line of a PDF page or a plain-text file: not the start of the sentence after it.
       flush();
     } else prose.push(line);
@@ -209,6 +223,25 @@ function sentencesOf(text: string): string[] {
 /** Long enough to say something: 20 characters, or 6 in Chinese and Japanese, whose words are a character or two. */
 function isSentence(text: string): boolean {
   return text.length > (hasUnspacedScript(text) ? 6 : 20);
+}
+
+/** `key: value`, the key two characters or more: an FAQ's "Q:" and "A:" begin prose. */
+const isKeyValue = (line: string) => /^[\p{L}\p{N}_.[\]-]{2,}: \S/u.test(line);
+
+/** A question asked in the text itself: it ends with a question mark, or it is an FAQ's "Q:". */
+function isQuestion(sentence: string): boolean {
+  return /[?？]$|^Q:\s/.test(sentence.trim());
+}
+
+/** An option or a setting alone on a short line, its description on the next. */
+function isTermLine(line: string, next: string | undefined): boolean {
+  const text = line.trim();
+  return (
+    text.length > 0 &&
+    text.length < 50 &&
+    /^(?:-{1,2}[\p{L}\p{N}]|[\p{Lu}\p{N}_]+=|[\p{Lu}][\p{Lu}\p{N}_]+$)/u.test(text) &&
+    /^\s*\p{Lu}/u.test(next ?? '')
+  );
 }
 
 /** A short line without final punctuation, followed by a line that starts a sentence. */
