@@ -12,11 +12,13 @@ describe('chooseSentences on plain-text documentation', () => {
     expect(chosen).toContain('--with-afs: Make find support "-fstype afs".');
   });
 
-  it("answers an FAQ's question with the answer after it, never with the question itself", () => {
+  it("answers an FAQ's question with its answer, never with the question itself", () => {
     const text =
-      'Q: When I give a dual address linked with "!!" on\nthe command line, I get "event not found".\n\nA: The shell expands "!" itself: say set +H first.\n\nQ: Why does the build fail on Solaris?\n\nA: Install readline first.';
+      'Q: Why does the build fail on Solaris with the shell?\n\nA: The shell lacks readline there; install it first.\n\nQ: When I give a dual address linked with "!!" on\nthe command line, I get "event not found". Quoting does not help.\n\nA: The shell expands "!" itself. Run set +H and put it in your profile.';
     const chosen = choose('My shell says event not found for a dual address with !!; how do I fix it?', text);
-    expect(chosen.join(' ')).toContain('set +H');
+    // The answer to the question that holds the asked words, though both answers name the shell.
+    expect(chosen[0]).toBe('A: The shell expands "!" itself.');
+    expect(chosen[1]).toBe('Run set +H and put it in your profile.');
     expect(chosen.some((s) => s.startsWith('Q:'))).toBe(false);
   });
 

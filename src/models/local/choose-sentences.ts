@@ -117,7 +117,7 @@ export function chooseSentences(
       // A question in the text (an FAQ's "Q: …") is no answer; the sentence after it answers it, so the
       // question's words count for that sentence almost as its own.
       if (isQuestion(sentence)) return;
-      const afterQuestion = order > 0 && isQuestion(sentences[order - 1] ?? '');
+      const asking = questionBefore(sentences, held, order);
       const nextIsQuestion = isQuestion(sentences[order + 1] ?? '');
       const own = held[order] ?? new Set<string>();
       let ownWeight = 0;
@@ -127,7 +127,7 @@ export function chooseSentences(
       for (const t of asked) {
         const w = weight.get(t) ?? 0;
         if (own.has(t)) ownWeight += w;
-        else if (afterQuestion && held[order - 1]?.has(t)) nearWeight += (w * 3) / 4;
+        else if (asking?.has(t)) nearWeight += (w * 3) / 4;
         else if (held[order - 1]?.has(t)) {
           nearWeight += w / 2;
           fromBefore = true;
@@ -148,7 +148,8 @@ export function chooseSentences(
         rank,
         order,
         before: fromBefore ? sentences[order - 1] : undefined,
-        after: fromAfter ? sentences[order + 1] : undefined,
+        // An FAQ's answer goes on after its first sentence ("A: '!' is the history character. Say set +H.").
+        after: fromAfter || (/^A:\s/.test(sentence) && !nextIsQuestion) ? sentences[order + 1] : undefined,
       });
     });
   });
@@ -227,6 +228,19 @@ function isSentence(text: string): boolean {
 
 /** `key: value`, the key two characters or more: an FAQ's "Q:" and "A:" begin prose. */
 const isKeyValue = (line: string) => /^[\p{L}\p{N}_.[\]-]{2,}: \S/u.test(line);
+
+/**
+ * The words of the question a sentence answers: the sentence right after a question, or an FAQ's "A:" after
+ * its "Q:" and the lines that go on with it (up to three sentences back).
+ */
+function questionBefore(sentences: string[], held: Set<string>[], order: number): Set<string> | undefined {
+  if (order > 0 && isQuestion(sentences[order - 1] ?? '')) return held[order - 1];
+  if (!/^A:\s/.test(sentences[order] ?? '')) return undefined;
+  for (let q = order - 1; q >= Math.max(0, order - 4); q--) {
+    if (/^Q:\s/.test(sentences[q] ?? '')) return new Set(held.slice(q, order).flatMap((words) => [...words]));
+  }
+  return undefined;
+}
 
 /** A question asked in the text itself: it ends with a question mark, or it is an FAQ's "Q:". */
 function isQuestion(sentence: string): boolean {
