@@ -5,6 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, environmentWithDotEnv, loadConfig } from './load-config.js';
 
 describe('loadConfig', () => {
+  it('caps one user at 30 chats a minute and 3 runs behind auth, at 600 and 20 without it; a set value wins', () => {
+    const authed = { AUTH_MODE: 'api_key', ADMIN_TOKEN: 'a'.repeat(32) };
+    expect(loadConfig(authed).limits).toMatchObject({ chatPerMin: 30, maxConcurrentRunsPerUser: 3 });
+    expect(loadConfig({}).limits).toMatchObject({ chatPerMin: 600, maxConcurrentRunsPerUser: 20 });
+    expect(
+      loadConfig({ RATE_LIMIT_CHAT_PER_MIN: '5', MAX_CONCURRENT_RUNS_PER_USER: '2' }).limits,
+    ).toMatchObject({ chatPerMin: 5, maxConcurrentRunsPerUser: 2 });
+  });
+
   it('has working defaults for the embedded setup', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -12,7 +21,7 @@ describe('loadConfig', () => {
       storage: { redisPrefix: 'sf:' },
       delivery: { keepaliveMs: 15_000, retryMs: 1_000, subscriberStallMs: 30_000 },
       runs: { retentionMs: 600_000, graceMs: 30_000 },
-      limits: { maxMessageChars: 32_000, chatPerMin: 30, maxConcurrentRunsPerUser: 3 },
+      limits: { maxMessageChars: 32_000, chatPerMin: 600, maxConcurrentRunsPerUser: 20 },
       models: {
         defaultModel: 'local',
         localTokenDelayMs: 20,

@@ -5,7 +5,7 @@ import { parseProviders, type ProviderSettings } from '../models/index.js';
 import { type AnswerSettings, answerSettings } from './answer-settings.js';
 import { type AuthSettings, authProblems, authSettings } from './auth-settings.js';
 import { type DeliverySettings, deliverySettings } from './delivery-settings.js';
-import { type LimitSettings, limitSettings } from './limit-settings.js';
+import { type LimitSettings, limitSettings, limitsFor } from './limit-settings.js';
 import { type ModelSettings, modelSettings } from './model-settings.js';
 import { type RunSettings, runSettings } from './run-settings.js';
 import { type ServerSettings, serverSettings } from './server-settings.js';
@@ -74,7 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     models: { ...models, providers },
     answers: { ...answers, systemTemplates: templatesOf(present) },
     auth,
-    limits,
+    limits: limitsFor(limits, auth.mode.length > 0),
   };
 }
 
