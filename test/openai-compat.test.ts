@@ -51,14 +51,15 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
     return JSON.parse(block?.split('data: ')[1] ?? 'null');
   }
 
-  it('answers a non-streaming completion with the stored assistant message', async () => {
+  it('answers a non-streaming completion with the stored assistant message (store: true)', async () => {
     const completion = await client.chat.completions.create({
       model: 'local',
       messages: [{ role: 'user', content: 'How do I cancel a generation?' }],
+      store: true,
     });
 
     const info = streamforgeOf(completion);
-    const stored = await storedAnswer(info.conversation_id);
+    const stored = await storedAnswer(info.conversation_id!);
     expect(stored).toMatchObject({ role: 'assistant', status: 'complete', id: info.message_id });
     expect(completion).toMatchObject({
       id: `chatcmpl-${info.run_id}`,
@@ -81,6 +82,7 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
       messages: [{ role: 'user', content: 'How do I resume a stream?' }],
       stream: true,
       stream_options: { include_usage: true },
+      store: true,
     });
     const chunks: ChatCompletionChunk[] = [];
     let text = '';
@@ -91,7 +93,7 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
 
     const info = streamforgeOf(chunks[0] as ChatCompletionChunk);
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
-    expect(text).toBe((await storedAnswer(info.conversation_id)).content);
+    expect(text).toBe((await storedAnswer(info.conversation_id!)).content);
     const [finishing, usageChunk] = chunks.slice(-2);
     expect(finishing?.choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
     expect(streamforgeOf(finishing as ChatCompletionChunk)).toMatchObject({
@@ -117,6 +119,7 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
         messages: [{ role: 'user', content: 'Say hello' }],
         stream: true,
         stream_options: { include_usage: true },
+        store: true,
       }),
     });
     const body = await response.text();
@@ -204,7 +207,11 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
   it('continues a conversation given conversation_id (body field or header), without storing resent history', async () => {
     const calls = recorder.calls.length;
     const question = { role: 'user' as const, content: 'What is the capital of France?' };
-    const first = await client.chat.completions.create({ model: 'test:rec', messages: [question] });
+    const first = await client.chat.completions.create({
+      model: 'test:rec',
+      messages: [question],
+      store: true,
+    });
     const conversationId = streamforgeOf(first).conversation_id;
     const history = [
       question,
@@ -275,8 +282,12 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
       code: 'invalid_request',
       error: { param: 'messages' },
     });
+    // The default model is `local`, which sees no images: refused, naming the part.
     expect(await readJson(image)).toMatchObject({
-      error: { param: 'messages.0.content.0', message: expect.stringMatching(/image_url/) },
+      error: {
+        param: 'messages.0.content.0',
+        message: expect.stringMatching(/images is not supported.*local/),
+      },
     });
   });
 
@@ -312,6 +323,7 @@ describe('OpenAI-compatible chat completions, with the official openai client', 
       model: 'test:hang',
       messages: [{ role: 'user', content: 'Tell me everything' }],
       stream: true,
+      store: true,
     });
     let info: StreamforgeInfo | undefined;
     for await (const chunk of stream) {
@@ -360,6 +372,7 @@ describe('OpenAI-compatible chat completions at shutdown', () => {
       model: 'test:hang',
       messages: [{ role: 'user', content: 'x' }],
       stream: true,
+      store: true,
     });
     let text = '';
     let shutdown: Promise<void> | undefined;

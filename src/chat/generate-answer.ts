@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import type { LanguageModelV3, LanguageModelV3Prompt, SharedV3ProviderOptions } from '@ai-sdk/provider';
-import type { ProgressEvent } from '../protocol/index.js';
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Prompt,
+  SharedV3ProviderOptions,
+} from '@ai-sdk/provider';
+import type { Metrics, ProgressEvent, Usage } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
 import { loggableError } from './classify-error.js';
 import type { ComponentStream } from './component-stream.js';
@@ -18,8 +24,21 @@ export interface Answer {
   firstTokenAt: number | undefined;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
-  finish: 'stop' | 'length';
+  finish: 'stop' | 'length' | 'tool_calls';
 }
+
+/** What a client asks of the model beside the prompt (OpenAI's sampling and output parameters). */
+export type CallSettings = Pick<
+  LanguageModelV3CallOptions,
+  | 'temperature'
+  | 'topP'
+  | 'seed'
+  | 'stopSequences'
+  | 'presencePenalty'
+  | 'frequencyPenalty'
+  | 'responseFormat'
+  | 'toolChoice'
+>;
 
 export interface GenerateOptions {
   model: LanguageModelV3;
@@ -28,6 +47,12 @@ export interface GenerateOptions {
   maxOutputTokens: number | undefined;
   /** Passed to every call; providers ignore the keys that are not theirs. */
   providerOptions?: SharedV3ProviderOptions;
+  settings?: CallSettings;
+  /**
+   * The client's own tools, offered instead of the component tools: their calls are not run here but end the
+   * answer as `tool_call` events (`finish: 'tool_calls'`), for the client to run.
+   */
+  clientTools?: LanguageModelV3FunctionTool[];
   components: ComponentStream;
   rowDelayMs: number;
   progress: (step: string, status: ProgressEvent['status'], label: string) => void;
@@ -50,8 +75,9 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
     await streamModel(
       o.model,
       {
+        ...o.settings,
         prompt,
-        tools: COMPONENT_TOOLS,
+        tools: o.clientTools ?? COMPONENT_TOOLS,
         maxOutputTokens: budget,
         providerOptions: o.providerOptions,
       },
@@ -82,6 +108,18 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
       (attempt, delayMs, error) =>
         o.warn({ runId: run.id, attempt, delayMs, err: loggableError(error) }, 'retrying model call'),
     );
+    if (o.clientTools && calls.length > 0) {
+      for (const call of calls) {
+        run.log.append({
+          type: 'tool_call',
+          tool_call_id: call.toolCallId,
+          name: call.toolName,
+          arguments: call.input || '{}',
+        });
+      }
+      answer.finish = 'tool_calls';
+      return;
+    }
     if (calls.length === 0 || step === MAX_STEPS || answer.finish === 'length') return;
     if (budget !== undefined && stepOutput !== undefined) {
       budget -= stepOutput;
@@ -145,4 +183,25 @@ function parseInput(input: string): unknown {
   } catch {
     return {};
   }
+}
+
+/** The usage and timing of an answer that ends now: tokens as the provider reported them, cost from the price. */
+export function accountAnswer(
+  answer: Answer,
+  startedAt: number,
+  costOf: (input: number, output: number) => number | null,
+): { usage: Usage; metrics: Metrics } {
+  const end = performance.now();
+  const input = answer.inputTokens ?? 0;
+  const output = answer.outputTokens ?? answer.deltas;
+  const first = answer.firstTokenAt;
+  const streamingMs = first === undefined ? 0 : end - first;
+  return {
+    usage: { input_tokens: input, output_tokens: output, cost_usd: costOf(input, output) },
+    metrics: {
+      ttft_ms: first === undefined ? null : Math.round(first - startedAt),
+      duration_ms: Math.round(end - startedAt),
+      tokens_per_s: streamingMs > 0 ? Math.round(((output * 1000) / streamingMs) * 100) / 100 : 0,
+    },
+  };
 }

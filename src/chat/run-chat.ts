@@ -15,7 +15,7 @@ import type { Checkpoints } from './checkpoints.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
-import { type Answer, generateAnswer } from './generate-answer.js';
+import { accountAnswer, type Answer, generateAnswer } from './generate-answer.js';
 import { promptWithSources, searchQueryFor, systemWithSources } from './sources-prompt.js';
 import type { ModelCallPolicy } from './stream-model.js';
 import { trimHistory } from './trim-history.js';
@@ -225,24 +225,9 @@ export async function runChat(
   }
 
   function account(): { usage: Usage; metrics: Metrics } {
-    const end = performance.now();
-    const input = answer.inputTokens ?? 0;
-    const output = answer.outputTokens ?? answer.deltas;
-    const usage = {
-      input_tokens: input,
-      output_tokens: output,
-      cost_usd: deps.prices.costOf(turn.modelId, input, output),
-    };
-    const first = answer.firstTokenAt;
-    const streamingMs = first === undefined ? 0 : end - first;
-    return {
-      usage,
-      metrics: {
-        ttft_ms: first === undefined ? null : Math.round(first - startedAt),
-        duration_ms: Math.round(end - startedAt),
-        tokens_per_s: streamingMs > 0 ? round2((output * 1000) / streamingMs) : 0,
-      },
-    };
+    return accountAnswer(answer, startedAt, (input, output) =>
+      deps.prices.costOf(turn.modelId, input, output),
+    );
   }
 
   /**
@@ -384,10 +369,6 @@ function toSource(s: RetrievedChunk): Source {
     score: s.score,
     ...(s.page !== undefined ? { page: s.page } : {}),
   };
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 function lowest(a: number | undefined, b: number | undefined): number | undefined {

@@ -94,6 +94,9 @@ export function applyRunEvent(state: MessageState, event: RunEvent): MessageStat
       const byId = new Map(state.components.map((c) => [c.id, c]));
       return { ...state, components: [...applyComponentEvent(byId, event).values()] };
     }
+    case 'tool_call':
+      // Calls of a client's own tools happen only on stateless OpenAI completions, which this state never sees.
+      return state;
     case 'done':
       return {
         ...state,

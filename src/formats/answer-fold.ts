@@ -1,9 +1,11 @@
-import type { DoneEvent, ErrorEvent, RunEvent, StartEvent } from '../protocol/index.js';
+import type { DoneEvent, ErrorEvent, RunEvent, StartEvent, ToolCallEvent } from '../protocol/index.js';
 
 /** A whole run folded into what a one-document reply needs: its start, its text and how it ended. */
 export interface FoldedAnswer {
   start?: StartEvent;
   content: string;
+  /** Calls of the client's tools (stateless OpenAI completions). */
+  toolCalls: ToolCallEvent[];
   /** Undefined while the run goes on (or when the reader stopped before its end). */
   end?: DoneEvent | ErrorEvent;
 }
@@ -15,13 +17,14 @@ export interface AnswerFailure {
 }
 
 export function emptyAnswer(): FoldedAnswer {
-  return { content: '' };
+  return { content: '', toolCalls: [] };
 }
 
 /** Adds one event to the answer (in place). Progress, sources and components have no part in it. */
 export function foldAnswer(answer: FoldedAnswer, event: RunEvent): FoldedAnswer {
   if (event.type === 'token') answer.content += event.delta;
   else if (event.type === 'start') answer.start = event;
+  else if (event.type === 'tool_call') answer.toolCalls.push(event);
   else if (event.type === 'done' || event.type === 'error') answer.end = event;
   return answer;
 }

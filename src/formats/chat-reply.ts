@@ -8,9 +8,9 @@ export function chatReplyOf(answer: FoldedAnswer): ChatReply | AnswerFailure {
   const start = answer.start;
   return {
     run_id: start?.run_id ?? '',
-    conversation_id: start?.conversation_id ?? done.conversation_id,
+    conversation_id: start?.conversation_id ?? done.conversation_id ?? '',
     user_message_id: start?.user_message_id ?? '',
-    message_id: done.message_id,
+    message_id: done.message_id ?? '',
     model: start?.model ?? '',
     content: answer.content,
     finish_reason: done.finish_reason,

@@ -27,7 +27,7 @@ export class LegacySessionAnswer {
       tokens: done.usage.output_tokens,
       duration: done.metrics.duration_ms / 1000,
       speed: done.metrics.tokens_per_s,
-      message_id: done.message_id,
+      message_id: done.message_id ?? '',
       session_id: this.sessionId,
     };
   }

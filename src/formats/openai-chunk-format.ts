@@ -10,7 +10,7 @@ import { runEventOf, type WireFormat } from './wire-format.js';
 
 export interface OpenaiChunkOptions {
   runId: string;
-  conversationId: string;
+  conversationId: string | null;
   /** Unix seconds, the same on every chunk. */
   created: number;
   /** `stream_options.include_usage`: `usage: null` on every chunk, then a chunk with only the usage. */
@@ -34,6 +34,7 @@ export const OPENAI_RESTARTING: OpenaiError = {
  */
 export function openaiChunkFormat(o: OpenaiChunkOptions): WireFormat {
   let model = '';
+  let calls = 0;
   const info = (extra: Partial<StreamforgeInfo> = {}): StreamforgeInfo => ({
     run_id: o.runId,
     conversation_id: o.conversationId,
@@ -41,7 +42,7 @@ export function openaiChunkFormat(o: OpenaiChunkOptions): WireFormat {
   });
   const chunk = (
     delta: OpenaiChatCompletionChunk['choices'][number]['delta'],
-    finishReason: 'stop' | 'length' | null,
+    finishReason: 'stop' | 'length' | 'tool_calls' | null,
     streamforge?: StreamforgeInfo,
   ): OpenaiChatCompletionChunk => ({
     id: completionId(o.runId),
@@ -64,9 +65,28 @@ export function openaiChunkFormat(o: OpenaiChunkOptions): WireFormat {
           return [{ data: chunk({ role: 'assistant', content: '' }, null, info()) }];
         case 'token':
           return [{ data: chunk({ content: event.delta }, null) }];
+        case 'tool_call':
+          // One chunk per call, whole: OpenAI clients accumulate a call's fields by its index.
+          return [
+            {
+              data: chunk(
+                {
+                  tool_calls: [
+                    {
+                      index: calls++,
+                      id: event.tool_call_id,
+                      type: 'function',
+                      function: { name: event.name, arguments: event.arguments },
+                    },
+                  ],
+                },
+                null,
+              ),
+            },
+          ];
         case 'done': {
           const done = info({
-            message_id: event.message_id,
+            ...(event.message_id ? { message_id: event.message_id } : {}),
             cost_usd: event.usage.cost_usd,
             ...(event.sources ? { sources: event.sources } : {}),
           });

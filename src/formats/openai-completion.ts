@@ -5,7 +5,7 @@ import { completionId, toOpenaiFinishReason, toOpenaiUsage } from './openai-fiel
 /** A non-streaming `POST /v1/chat/completions`: the folded run as one `chat.completion`, or why there is none. */
 export function openaiCompletionOf(
   answer: FoldedAnswer,
-  o: { runId: string; conversationId: string; created: number },
+  o: { runId: string; conversationId: string | null; created: number },
 ): OpenaiChatCompletion | AnswerFailure {
   const done = finishedOrFailure(answer);
   if (!('finish_reason' in done)) return done;
@@ -18,7 +18,21 @@ export function openaiCompletionOf(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answer.content, refusal: null },
+        message: {
+          role: 'assistant',
+          // As OpenAI: no text beside tool calls is `content: null`.
+          content: answer.content === '' && answer.toolCalls.length > 0 ? null : answer.content,
+          refusal: null,
+          ...(answer.toolCalls.length > 0
+            ? {
+                tool_calls: answer.toolCalls.map((c) => ({
+                  id: c.tool_call_id,
+                  type: 'function' as const,
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
+            : {}),
+        },
         logprobs: null,
         finish_reason: toOpenaiFinishReason(done.finish_reason),
       },
@@ -27,7 +41,7 @@ export function openaiCompletionOf(
     streamforge: {
       run_id: o.runId,
       conversation_id: o.conversationId,
-      message_id: done.message_id,
+      ...(done.message_id ? { message_id: done.message_id } : {}),
       cost_usd: done.usage.cost_usd,
       ...(done.sources ? { sources: done.sources } : {}),
     },

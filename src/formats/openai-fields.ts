@@ -14,6 +14,6 @@ export function toOpenaiUsage(usage: Usage): OpenaiUsage {
 }
 
 /** OpenAI has no `cancelled`: a run stopped on request ended normally as far as its text goes. */
-export function toOpenaiFinishReason(reason: FinishReason): 'stop' | 'length' {
-  return reason === 'length' ? 'length' : 'stop';
+export function toOpenaiFinishReason(reason: FinishReason): 'stop' | 'length' | 'tool_calls' {
+  return reason === 'cancelled' ? 'stop' : reason;
 }

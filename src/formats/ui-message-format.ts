@@ -54,10 +54,10 @@ export function createUiMessageEncoder(): (event: RunEvent) => UiChunk[] {
         return [
           {
             type: 'start',
-            messageId: event.assistant_message_id,
+            messageId: event.assistant_message_id ?? event.run_id,
             messageMetadata: {
               run_id: event.run_id,
-              conversation_id: event.conversation_id,
+              conversation_id: event.conversation_id ?? undefined,
               model: event.model,
             },
           },
@@ -103,6 +103,9 @@ export function createUiMessageEncoder(): (event: RunEvent) => UiChunk[] {
         if (state) chunks.push({ type: 'data-component', id: state.id, data: state });
         return chunks;
       }
+      case 'tool_call':
+        // Only stateless OpenAI completions call the client's tools.
+        return [];
       case 'done': {
         const metadata = { usage: event.usage, metrics: event.metrics, finish_reason: event.finish_reason };
         if (event.finish_reason === 'cancelled') {
@@ -115,7 +118,11 @@ export function createUiMessageEncoder(): (event: RunEvent) => UiChunk[] {
         return [
           ...endText(),
           { type: 'finish-step' },
-          { type: 'finish', finishReason: event.finish_reason, messageMetadata: metadata },
+          {
+            type: 'finish',
+            finishReason: event.finish_reason === 'tool_calls' ? 'tool-calls' : event.finish_reason,
+            messageMetadata: metadata,
+          },
         ];
       }
       case 'error':

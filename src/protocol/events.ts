@@ -6,13 +6,17 @@ import { sourceSchema } from './documents.js';
  * Every event a run emits. The wire formats (SSE, JSON, later WebSocket and compat APIs) are encoders
  * over these; the `type` field is the discriminator and is repeated as the SSE `event:` name.
  */
+/** Why a stored id can be missing. */
+const STATELESS =
+  'null for a stateless completion (`POST /v1/chat/completions` without `store`): nothing is stored';
+
 export const startEvent = z
   .object({
     type: z.literal('start'),
     run_id: z.string(),
-    conversation_id: z.string(),
-    user_message_id: z.string(),
-    assistant_message_id: z.string(),
+    conversation_id: z.string().nullable().describe(STATELESS),
+    user_message_id: z.string().nullable().describe(STATELESS),
+    assistant_message_id: z.string().nullable().describe(STATELESS),
     model: z.string(),
     language: z
       .string()
@@ -71,18 +75,32 @@ export const metricsSchema = z
   })
   .meta({ id: 'Metrics' });
 
-export const finishReason = z.enum(['stop', 'length', 'cancelled']);
+export const finishReason = z
+  .enum(['stop', 'length', 'cancelled', 'tool_calls'])
+  .describe("`tool_calls`: the answer ended with calls of the client's tools (`tool_call` events)");
 export const doneEvent = z
   .object({
     type: z.literal('done'),
     finish_reason: finishReason,
-    message_id: z.string(),
-    conversation_id: z.string(),
+    message_id: z.string().nullable().describe(STATELESS),
+    conversation_id: z.string().nullable().describe(STATELESS),
     usage: usageSchema,
     metrics: metricsSchema,
     sources: z.array(sourceSchema).optional().describe('Repeats the `sources` event when retrieval ran'),
   })
   .meta({ id: 'DoneEvent' });
+
+export const toolCallEvent = z
+  .object({
+    type: z.literal('tool_call'),
+    tool_call_id: z.string(),
+    name: z.string().describe("The client's tool the model calls"),
+    arguments: z.string().describe('Its input, a JSON text as the model wrote it'),
+  })
+  .describe(
+    'A call of one of the request\'s own tools (OpenAI `tools`): the client runs it and sends the result in its next request; the run ends after its calls with `finish_reason: "tool_calls"`',
+  )
+  .meta({ id: 'ToolCallEvent' });
 
 export const errorEvent = z
   .object({
@@ -100,6 +118,7 @@ export const runEvent = z
     sourcesEvent,
     tokenEvent,
     componentEvent,
+    toolCallEvent,
     doneEvent,
     errorEvent,
   ])
@@ -111,6 +130,7 @@ export type ProgressStatus = z.infer<typeof progressStatus>;
 export type TokenEvent = z.infer<typeof tokenEvent>;
 export type DoneEvent = z.infer<typeof doneEvent>;
 export type ErrorEvent = z.infer<typeof errorEvent>;
+export type ToolCallEvent = z.infer<typeof toolCallEvent>;
 export type RunEvent = z.infer<typeof runEvent>;
 export type { ComponentEvent } from './components.js';
 export type RunEventType = RunEvent['type'];

@@ -10,13 +10,25 @@ export const openaiUsageSchema = z
   })
   .meta({ id: 'OpenAIUsage' });
 
-const openaiFinishReason = z.enum(['stop', 'length']);
+const openaiFinishReason = z.enum(['stop', 'length', 'tool_calls']);
+
+/** A call of one of the request's tools, as OpenAI gives it. */
+export const openaiToolCallSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('function'),
+    function: z.object({ name: z.string(), arguments: z.string().describe('JSON text') }),
+  })
+  .meta({ id: 'OpenAIToolCall' });
 
 /** What StreamForge adds: where the turn is stored, and the passages `[n]` in the text points to. */
 export const streamforgeInfoSchema = z
   .object({
     run_id: z.string(),
-    conversation_id: z.string(),
+    conversation_id: z
+      .string()
+      .nullable()
+      .describe('The stored conversation; null for a stateless completion (without `store`)'),
     message_id: z.string().optional().describe('The stored assistant message (once finished)'),
     sources: z.array(sourceSchema).optional().describe('When retrieval ran'),
     cost_usd: z.number().nullable().optional(),
@@ -40,8 +52,9 @@ export const openaiChatCompletionSchema = z
         index: z.literal(0),
         message: z.object({
           role: z.literal('assistant'),
-          content: z.string(),
+          content: z.string().nullable().describe('null when the answer is only tool calls'),
           refusal: z.null(),
+          tool_calls: z.array(openaiToolCallSchema).optional(),
         }),
         logprobs: z.null(),
         finish_reason: openaiFinishReason,
@@ -64,7 +77,14 @@ export const openaiChatCompletionChunkSchema = z
       .array(
         z.object({
           index: z.literal(0),
-          delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional() }),
+          delta: z.object({
+            role: z.literal('assistant').optional(),
+            content: z.string().optional(),
+            tool_calls: z
+              .array(openaiToolCallSchema.extend({ index: z.number().int() }))
+              .optional()
+              .describe('Each call whole in one chunk (its `index`, `id`, name and arguments)'),
+          }),
           logprobs: z.null(),
           finish_reason: openaiFinishReason.nullable(),
         }),

@@ -5,6 +5,8 @@ export {
   type AnswerOptions,
   type StartedTurn,
   type TurnRequest,
+  type CompletionRequest,
+  type StartedCompletion,
   TurnStarter,
   type TurnStarterOptions,
 } from './start-turn.js';

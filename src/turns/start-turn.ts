@@ -1,8 +1,11 @@
+import type { LanguageModelV3, LanguageModelV3Message, LanguageModelV3Prompt } from '@ai-sdk/provider';
 import {
   basePromptFor,
   type ChatDeps,
   type ChatLogger,
+  type CompletionTurn,
   runChat,
+  runCompletion,
   type TurnRetrieval,
   withLanguage,
 } from '../chat/index.js';
@@ -15,7 +18,7 @@ import type { DocumentStore, TurnStore } from '../store/index.js';
 import type { ChatBudget } from './chat-budget.js';
 import { checkNamedDocuments, decideRetrieval } from './decide-retrieval.js';
 import type { SessionLinks, SessionRef } from './session-links.js';
-import { refusalError, ServerRestartingError } from './turn-errors.js';
+import { refusalError, ServerRestartingError, TooManyRunsError } from './turn-errors.js';
 
 /**
  * What an answer is asked with, besides the message: a chat request's options, or a regeneration's (the body
@@ -78,8 +81,85 @@ export interface TurnStarterOptions {
  * passes, decides retrieval and starts the run. Refusals are `DomainError`s thrown before anything is written;
  * each transport says them in its own terms.
  */
+/** A stateless completion to start: the client's messages in the model's terms. */
+export interface CompletionRequest {
+  userId: string;
+  /** A StreamForge model id; undefined: the default. */
+  model: string | undefined;
+  /** The client's system prompt; undefined: the server's. */
+  system: string | undefined;
+  /** Every message but the system prompt, in order. */
+  messages: LanguageModelV3Message[];
+  /** The text the user's language is told from. */
+  lastUserText: string;
+  turn: Omit<CompletionTurn, 'modelId' | 'model' | 'prompt' | 'language'>;
+  onDisconnect: 'cancel' | 'continue';
+  log?: ChatLogger;
+}
+
+/** A started stateless completion: its run and what it spent. */
+export interface StartedCompletion {
+  run: Run;
+  budget: RateWindow | undefined;
+}
+
 export class TurnStarter {
+  /** Stateless completions running here, per user: they have no run row to be counted by. */
+  readonly #stateless = new Map<string, number>();
+
   constructor(private readonly o: TurnStarterOptions) {}
+
+  /** The model a request names (or the default), resolved before anything else is checked. */
+  resolveModel(model: string | undefined): { id: string; model: LanguageModelV3 } {
+    return this.o.models.resolve(model);
+  }
+
+  /**
+   * Starts a stateless completion: the chat budget is spent and a run slot taken as for any turn, but nothing
+   * is written — no conversation, message or run row; its run exists only while it streams to the client that
+   * asked (no row says whose it is, so it is not resumed or cancelled by id). Its slot is counted on this
+   * instance, beside the stored runs counted in the database.
+   */
+  async startCompletion(request: CompletionRequest): Promise<StartedCompletion> {
+    const { o } = this;
+    const { userId } = request;
+    if (o.shutdown.aborted) throw new ServerRestartingError();
+    const { id: modelId, model } = o.models.resolve(request.model);
+    const budget = await o.budget.charge(userId);
+    const running = this.#stateless.get(userId) ?? 0;
+    if (running >= o.budget.maxConcurrentRuns) throw new TooManyRunsError(o.budget.maxConcurrentRuns);
+    this.#stateless.set(userId, running + 1);
+    const release = () => {
+      const left = (this.#stateless.get(userId) ?? 1) - 1;
+      if (left > 0) this.#stateless.set(userId, left);
+      else this.#stateless.delete(userId);
+    };
+    const log = request.log ?? o.log;
+    const language = detectLanguage(request.lastUserText);
+    const system = withLanguage(basePromptFor(o.prompts, { system: request.system }), language);
+    const prompt: LanguageModelV3Prompt = [
+      ...(system.trim() ? [{ role: 'system' as const, content: system }] : []),
+      ...request.messages,
+    ];
+    const run = o.runs.start(
+      newId('run'),
+      (r) =>
+        runCompletion(o.chat, log, r, { ...request.turn, modelId, model, prompt, language }).finally(release),
+      (error, r) => {
+        release();
+        log.error({ err: error, runId: r.id }, 'run crashed');
+        if (!r.log.ended)
+          r.log.append({
+            type: 'error',
+            code: 'internal_error',
+            message: 'Something went wrong on our side. Please try again.',
+            retryable: true,
+          });
+      },
+      request.onDisconnect,
+    );
+    return { run, budget };
+  }
 
   async start(request: TurnRequest): Promise<StartedTurn> {
     const { o } = this;

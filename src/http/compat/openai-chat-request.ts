@@ -13,7 +13,17 @@ export const DEFAULT_MODEL_ALIAS = 'streamforge';
 /** The header that continues a stored conversation, for clients that cannot add body fields. */
 export const CONVERSATION_HEADER = 'x-streamforge-conversation-id';
 
-const contentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
+const contentPart = z.looseObject({
+  type: z.string().describe('`text`, or `image_url` (a URL or a `data:` URL) for models that see images'),
+  text: z.string().optional(),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.string().optional() }).optional(),
+});
+
+const openaiToolCall = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
+});
 
 const openaiMessage = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
@@ -21,7 +31,19 @@ const openaiMessage = z.looseObject({
     .union([z.string(), z.array(contentPart)])
     .nullable()
     .optional()
-    .describe('Text, or parts of which only `text` parts are read'),
+    .describe('Text, or parts (`text`; `image_url` in user messages)'),
+  tool_calls: z.array(openaiToolCall).optional().describe('On an assistant message: the tools it called'),
+  tool_call_id: z.string().min(1).optional().describe('On a tool message: the call it answers'),
+});
+
+const openaiTool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().min(1).max(64),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the input'),
+    strict: z.boolean().nullable().optional(),
+  }),
 });
 
 /**
@@ -71,6 +93,48 @@ export const openaiChatRequestSchema = z
       .nullable()
       .optional()
       .describe('One choice is all StreamForge generates'),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
+    presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+    frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+    response_format: z
+      .discriminatedUnion('type', [
+        z.looseObject({ type: z.literal('text') }),
+        z.looseObject({ type: z.literal('json_object') }),
+        z.looseObject({
+          type: z.literal('json_schema'),
+          json_schema: z.looseObject({
+            name: z.string().min(1),
+            description: z.string().optional(),
+            schema: z.record(z.string(), z.unknown()).optional(),
+            strict: z.boolean().nullable().optional(),
+          }),
+        }),
+      ])
+      .nullable()
+      .optional(),
+    tools: z.array(openaiTool).max(128).nullable().optional().describe("The client's function tools"),
+    tool_choice: z
+      .union([
+        z.enum(['none', 'auto', 'required']),
+        z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+      ])
+      .nullable()
+      .optional(),
+    parallel_tool_calls: z.boolean().nullable().optional(),
+    user: z.string().max(256).nullable().optional(),
+    store: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe(
+        'true: store the exchange as a conversation (StreamForge then remembers it, as with `conversation_id`); otherwise the request is stateless and leaves nothing behind',
+      ),
     conversation_id: z
       .string()
       .min(1)

@@ -5,14 +5,17 @@ import {
   openaiChatCompletionChunkSchema,
   openaiChatCompletionSchema,
 } from '../../protocol/index.js';
-import type { TurnStarter } from '../../turns/index.js';
+import { InvalidInputError } from '../../domain-error.js';
+import type { StartedTurn, TurnStarter } from '../../turns/index.js';
 import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 import {
   CONVERSATION_HEADER,
   DEFAULT_MODEL_ALIAS,
+  type OpenaiChatRequest,
   openaiChatRequestSchema,
   toChatRequest,
 } from './openai-chat-request.js';
+import { toCompletionInput } from './openai-completion-turn.js';
 import { addOpenaiError, openaiProblemSchema } from './openai-error.js';
 
 export interface OpenaiCompatRoutesOptions {
@@ -37,10 +40,17 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
         tags: ['chat'],
         summary: 'OpenAI-compatible chat completion (streaming or not)',
         description:
-          'The OpenAI Chat Completions API over StreamForge runs. The last message (role `user`) is answered; ' +
-          '`system`/`developer` messages become the system prompt. Earlier messages are **not** stored: ' +
-          `StreamForge remembers the stored conversation, so pass \`conversation_id\` (or \`${CONVERSATION_HEADER}\`) ` +
-          'to continue one; without it each request starts a new conversation. `model` is a StreamForge model ' +
+          'The OpenAI Chat Completions API over StreamForge runs. **Stateless by default**, as OpenAI is: the ' +
+          "request's `messages` (system/developer, user with text and `image_url` parts, assistant with " +
+          '`tool_calls`, tool results) are the whole context, the sampling and output parameters (`temperature`, ' +
+          '`top_p`, `seed`, `stop`, penalties, `response_format` with `json_schema`, `user`, ' +
+          '`parallel_tool_calls`) reach the model, and nothing is stored. A parameter the chosen model cannot ' +
+          'honour is a 400 naming it (the `local` model: sampling, tools, JSON output, images; Anthropic: ' +
+          "`seed` and penalties). The client's `tools`/`tool_choice` are offered to the model; its calls come back " +
+          'as `tool_calls` with `finish_reason: "tool_calls"`, and the next request carries the results. ' +
+          `With \`store: true\`, \`conversation_id\` or \`${CONVERSATION_HEADER}\` the exchange is stored instead: ` +
+          'the last user message is answered from the stored conversation (earlier messages are not stored ' +
+          'again), with the server settings (sampling parameters and tools are refused there). `model` is a StreamForge model ' +
           `id, or \`${DEFAULT_MODEL_ALIAS}\` for the default. With \`"stream": true\` the reply is ` +
           '`text/event-stream` of `chat.completion.chunk` objects ending with `data: [DONE]`. Problems are ' +
           'problem+json with an OpenAI `error` member. Closing the connection cancels the run unless ' +
@@ -67,17 +77,47 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
     async (request, reply) => {
       const body = request.body;
       const header = request.headers[CONVERSATION_HEADER];
-      const chat = toChatRequest(body, typeof header === 'string' ? header : undefined, chatSchema);
       const created = Math.floor(Date.now() / 1000);
-      const started = await o.turns.start({
-        kind: 'message',
-        userId: request.userId,
-        message: chat.message,
-        conversationId: chat.conversation_id,
-        options: chat,
-        log: request.log,
-      });
-      const ids = { runId: started.run.id, conversationId: started.conversationId, created };
+      const conversationHeader = typeof header === 'string' ? header : undefined;
+      // Stored when asked for (OpenAI's `store`, or a conversation to continue); stateless otherwise.
+      const stored =
+        body.store === true || body.conversation_id !== undefined || conversationHeader !== undefined;
+      let started: Pick<StartedTurn, 'run' | 'budget'>;
+      let conversationId: string | null = null;
+      if (stored) {
+        refuseStatelessOnly(body);
+        const chat = toChatRequest(body, conversationHeader, chatSchema);
+        const turn = await o.turns.start({
+          kind: 'message',
+          userId: request.userId,
+          message: chat.message,
+          conversationId: chat.conversation_id,
+          options: chat,
+          log: request.log,
+        });
+        started = turn;
+        conversationId = turn.conversationId;
+      } else {
+        const model = body.model === DEFAULT_MODEL_ALIAS ? undefined : body.model;
+        const input = toCompletionInput(body, o.turns.resolveModel(model).model);
+        checkLengths(body, o.maxMessageChars);
+        started = await o.turns.startCompletion({
+          userId: request.userId,
+          model,
+          system: input.system,
+          messages: input.messages,
+          lastUserText: input.lastUserText,
+          turn: {
+            settings: input.settings,
+            tools: input.tools,
+            providerOptions: input.providerOptions,
+            maxOutputTokens: input.maxOutputTokens,
+          },
+          onDisconnect: body.on_disconnect ?? 'cancel',
+          log: request.log,
+        });
+      }
+      const ids = { runId: started.run.id, conversationId, created };
       if (body.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
         return o.delivery.stream(reply, answeringOf(started), openaiChunkFormat({ ...ids, includeUsage }));
@@ -95,3 +135,42 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
     },
   );
 };
+
+/**
+ * What only a stateless completion forwards: a stored conversation is answered from StreamForge's memory with
+ * the server's settings, so these fields would be dropped there — they are refused instead.
+ */
+function refuseStatelessOnly(body: OpenaiChatRequest): void {
+  const fields = [
+    'temperature',
+    'top_p',
+    'seed',
+    'stop',
+    'presence_penalty',
+    'frequency_penalty',
+    'response_format',
+    'tools',
+    'tool_choice',
+  ] as const;
+  const given = fields.filter((f) => body[f] !== undefined && body[f] !== null);
+  if (given.length > 0)
+    throw new InvalidInputError(
+      given.map((f) => ({
+        path: `body.${f}`,
+        message: `${f} applies to stateless completions; a stored conversation (store, conversation_id) is answered with the server's settings`,
+      })),
+    );
+}
+
+/** Each message's text within MAX_MESSAGE_CHARS, as the native API holds one message to it (413 past it). */
+function checkLengths(body: OpenaiChatRequest, maxChars: number): void {
+  body.messages.forEach((m, i) => {
+    const text =
+      typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('');
+    if (text.length > maxChars)
+      throw new InvalidInputError(
+        [{ path: `body.messages.${i}.content`, message: `Too long: at most ${maxChars} characters` }],
+        true,
+      );
+  });
+}

@@ -29,7 +29,7 @@ export interface Answering {
 }
 
 /** A started turn's run, from its first event, with the budget it spent. */
-export function answeringOf(started: StartedTurn): Answering {
+export function answeringOf(started: Pick<StartedTurn, 'run' | 'budget'>): Answering {
   return { target: { id: started.run.id, log: started.run.log, after: 0 }, budget: started.budget };
 }
 

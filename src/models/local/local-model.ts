@@ -49,6 +49,16 @@ export class LocalModel implements LanguageModelV3 {
    * answered from the knowledge base.
    */
   plan(options: LanguageModelV3CallOptions): { text: string; toolCall?: { name: string; input: unknown } } {
+    const planned = this.#compose(options);
+    // A stop sequence ends the answer before it, as a real model's would (and the tool call with it).
+    const stops = (options.stopSequences ?? []).map((s) => planned.text.indexOf(s)).filter((i) => i >= 0);
+    return stops.length > 0 ? { text: planned.text.slice(0, Math.min(...stops)) } : planned;
+  }
+
+  #compose(options: LanguageModelV3CallOptions): {
+    text: string;
+    toolCall?: { name: string; input: unknown };
+  } {
     // Its own sentences in the question's language (detected when the turn started; English otherwise).
     const say = phrasesFor(options.providerOptions?.local?.language as string | undefined);
     const last = options.prompt.at(-1);
