@@ -1,3 +1,7 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +233,93 @@ describe('stateless OpenAI chat completions, with the official openai client and
       .create({ model: 'local', messages: [{ role: 'user', content: 'Hi' }], store: true, seed: 1 })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, param: 'seed' });
+  });
+});
+
+describe('agent frameworks with tools, through StreamForge to a recording upstream', () => {
+  let upstream: FakeUpstream;
+  let t: TestServer;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    t = await startTestServer({
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1`, MODEL_RETRY_BASE_MS: '0' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await upstream?.close();
+  });
+  const weather = { id: 'call_l1', name: 'get_weather', arguments: { city: 'Bergen' } };
+
+  it('@langchain/openai: bindTools gets tool_calls back, and a ToolMessage continues', async () => {
+    upstream.scripts([{ tokens: [], toolCalls: [weather] }, { tokens: ['Rain in Bergen.'] }]);
+    const model = new ChatOpenAI({
+      model: 'openai:gpt-4o-mini',
+      apiKey: 'unused',
+      configuration: { baseURL: `${t.url}/v1` },
+      maxRetries: 0,
+      temperature: 0.3,
+    }).bindTools([WEATHER_TOOL]);
+    const question = new HumanMessage('Weather in Bergen?');
+    const called = await model.invoke([question]);
+    expect(called.tool_calls).toEqual([
+      expect.objectContaining({ id: 'call_l1', name: 'get_weather', args: { city: 'Bergen' } }),
+    ]);
+    expect((await upstream.nextRequest()).body).toMatchObject({ temperature: 0.3, tools: [WEATHER_TOOL] });
+    const answer = await model.invoke([
+      question,
+      new AIMessage({ content: '', tool_calls: called.tool_calls }),
+      new ToolMessage({ tool_call_id: 'call_l1', content: 'rain' }),
+    ]);
+    expect(answer.content).toBe('Rain in Bergen.');
+    const sent = (await upstream.nextRequest()).body;
+    expect(sent.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_l1', content: 'rain' });
+  });
+
+  const getWeather = tool({
+    description: 'The weather in a city',
+    inputSchema: jsonSchema<{ city: string }>(WEATHER_TOOL.function.parameters as never),
+    execute: async ({ city }) => ({ city, celsius: 9 }),
+  });
+  const provider = () => createOpenAICompatible({ name: 'streamforge', baseURL: `${t.url}/v1` });
+
+  it('AI SDK generateText: the tool round trip runs through StreamForge in two stateless calls', async () => {
+    upstream.scripts([{ tokens: [], toolCalls: [weather] }, { tokens: ['9 °C in Bergen.'] }]);
+    const result = await generateText({
+      model: provider().chatModel('openai:gpt-4o-mini'),
+      prompt: 'Weather in Bergen?',
+      tools: { get_weather: getWeather },
+      stopWhen: stepCountIs(3),
+      seed: 11,
+    });
+    expect(result.text).toBe('9 °C in Bergen.');
+    expect(result.steps[0]?.toolCalls).toMatchObject([
+      { toolName: 'get_weather', input: { city: 'Bergen' } },
+    ]);
+    const first = (await upstream.nextRequest()).body;
+    expect(first.seed).toBe(11);
+    const second = (await upstream.nextRequest()).body;
+    expect(second.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'call_l1',
+      content: JSON.stringify({ city: 'Bergen', celsius: 9 }),
+    });
+  });
+
+  it('AI SDK streamText: the tool call streams back and the answer streams after it', async () => {
+    upstream.scripts([{ tokens: [], toolCalls: [weather] }, { tokens: ['Nine', ' degrees.'] }]);
+    const result = streamText({
+      model: provider().chatModel('openai:gpt-4o-mini'),
+      prompt: 'Weather in Bergen?',
+      tools: { get_weather: getWeather },
+      stopWhen: stepCountIs(3),
+    });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    expect(text).toBe('Nine degrees.');
+    expect((await result.steps)[0]?.finishReason).toBe('tool-calls');
+    await upstream.nextRequest();
+    await upstream.nextRequest();
   });
 });
 
