@@ -28,6 +28,7 @@ import {
   RunStore,
   SessionStore,
   TurnStore,
+  ResponseStore,
 } from './store/index.js';
 import { ChatBudget, SessionLinks, TurnStarter } from './turns/index.js';
 
@@ -56,6 +57,8 @@ export interface Services {
   documents: DocumentStore;
   runStore: RunStore;
   apiKeys: ApiKeyStore;
+  /** Stored responses of the OpenAI Responses API. */
+  responses: ResponseStore;
   sessions: SessionLinks;
   runs: RunRegistry;
   presence: RunPresence;
@@ -183,6 +186,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       documents,
       runStore,
       apiKeys: new ApiKeyStore(db),
+      responses: new ResponseStore(db),
       sessions,
       runs,
       presence,

@@ -6,7 +6,7 @@ import type {
   LanguageModelV3Prompt,
   SharedV3ProviderOptions,
 } from '@ai-sdk/provider';
-import type { Metrics, ProgressEvent, Usage } from '../protocol/index.js';
+import type { Metrics, ProgressEvent, ToolCallEvent, Usage } from '../protocol/index.js';
 import type { Run } from '../runs/index.js';
 import { loggableError } from './classify-error.js';
 import type { ComponentStream } from './component-stream.js';
@@ -25,6 +25,8 @@ export interface Answer {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
   finish: 'stop' | 'length' | 'tool_calls';
+  /** The calls of the client's tools it ended with (only when the client offered tools). */
+  clientCalls?: ToolCallEvent[];
 }
 
 /** What a client asks of the model beside the prompt (OpenAI's sampling and output parameters). */
@@ -110,12 +112,14 @@ export async function generateAnswer(run: Run, answer: Answer, o: GenerateOption
     );
     if (o.clientTools && calls.length > 0) {
       for (const call of calls) {
-        run.log.append({
+        const event: ToolCallEvent = {
           type: 'tool_call',
           tool_call_id: call.toolCallId,
           name: call.toolName,
           arguments: call.input || '{}',
-        });
+        };
+        (answer.clientCalls ??= []).push(event);
+        run.log.append(event);
       }
       answer.finish = 'tool_calls';
       return;

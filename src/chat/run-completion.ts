@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3, LanguageModelV3FunctionTool, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { ToolCallEvent } from '../protocol/index.js';
 import type { Run, RunOutcome } from '../runs/index.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
@@ -19,6 +20,11 @@ export interface CompletionTurn {
   tools?: LanguageModelV3FunctionTool[];
   /** Options for the provider the model belongs to (OpenAI's `user`, `parallelToolCalls`). */
   providerOptions?: Record<string, Record<string, string | boolean>>;
+  /**
+   * Keeps what the answer produced (a stored Response), before `done` tells the client it is complete; when
+   * it fails, the run ends with an error instead.
+   */
+  record?: (result: { runId: string; text: string; toolCalls: ToolCallEvent[] }) => Promise<void>;
 }
 
 /**
@@ -100,6 +106,20 @@ export async function runCompletion(
       retryable: client.retryable,
     });
     return outcome('failed', client.code);
+  }
+  if (turn.record) {
+    try {
+      await turn.record({ runId: run.id, text: answer.text, toolCalls: answer.clientCalls ?? [] });
+    } catch (error) {
+      logger.error({ runId: run.id, err: loggableError(error) }, 'storing the response failed');
+      run.log.append({
+        type: 'error',
+        code: 'database_unavailable',
+        message: 'The answer could not be stored. Please try again.',
+        retryable: true,
+      });
+      return outcome('failed', 'database_unavailable');
+    }
   }
   return done(answer.finish);
 

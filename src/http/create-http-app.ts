@@ -12,6 +12,7 @@ import { legacyProgressChatRoutes } from './compat/legacy-progress-chat-routes.j
 import { legacySessionChatRoutes } from './compat/legacy-session-chat-routes.js';
 import { legacyWordChatRoutes } from './compat/legacy-word-chat-routes.js';
 import { openaiCompatRoutes } from './compat/openai-compat-routes.js';
+import { openaiResponsesRoutes } from './compat/openai-responses-routes.js';
 import { uiChatRoutes } from './compat/ui-chat-routes.js';
 import { HttpDelivery } from './delivery/http-delivery.js';
 import { registerRateLimits } from './guards/rate-limits.js';
@@ -132,6 +133,12 @@ export async function createHttpApp(services: Services, version: string): Promis
   });
   await app.register(uiChatRoutes, { turns, sessions, conversations, runs, delivery, maxMessageChars });
   await app.register(openaiCompatRoutes, { turns, delivery, maxMessageChars });
+  await app.register(openaiResponsesRoutes, {
+    turns,
+    delivery,
+    responses: services.responses,
+    maxMessageChars,
+  });
   const legacy = { turns, delivery, maxMessageChars };
   await app.register(legacyWordChatRoutes, legacy);
   await app.register(legacyProgressChatRoutes, legacy);

@@ -167,6 +167,23 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table chunks add column page integer
     `,
   },
+  {
+    version: 9,
+    name: 'stored responses of the OpenAI Responses API',
+    // A response keeps the items it added to its thread: the request's input and the model's output, in the
+    // Responses API's own shape. previous_response_id links the thread; a thread is read back by following it.
+    sql: `
+      create table responses (
+        id text primary key,
+        user_id text not null,
+        previous_response_id text references responses(id) on delete set null,
+        model text not null,
+        items jsonb not null,
+        created_at timestamptz not null default now()
+      );
+      create index responses_user on responses (user_id, created_at)
+    `,
+  },
 ];
 
 /**

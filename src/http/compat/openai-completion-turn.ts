@@ -46,6 +46,14 @@ const CANNOT: Record<string, { fields: readonly string[]; why: string }> = {
   },
 };
 
+/** Throws the 400 for a field `model` cannot honour (given at `path`); does nothing for one it can. */
+export function refuserFor(model: LanguageModelV3): (field: string, path?: string) => void {
+  const cannot = CANNOT[kindOf(model)];
+  return (field, path = `body.${field}`) => {
+    if (cannot?.fields.includes(field)) throw invalid(path, `${field} is not supported here: ${cannot.why}`);
+  };
+}
+
 /** The kind of model for `CANNOT`: `local`, `anthropic`, or another provider. */
 function kindOf(model: LanguageModelV3): string {
   return model.provider.split('.')[0] ?? model.provider;
@@ -56,10 +64,7 @@ function kindOf(model: LanguageModelV3): string {
  * what the chosen model can do. Throws InvalidInputError (400) naming the field.
  */
 export function toCompletionInput(body: OpenaiChatRequest, model: LanguageModelV3): CompletionInput {
-  const cannot = CANNOT[kindOf(model)];
-  const refuse = (field: string, path = `body.${field}`) => {
-    if (cannot?.fields.includes(field)) throw invalid(path, `${field} is not supported here: ${cannot.why}`);
-  };
+  const refuse = refuserFor(model);
   const set = <T>(field: string, value: T | null | undefined): T | undefined => {
     if (value === null || value === undefined) return undefined;
     refuse(field);
@@ -201,7 +206,8 @@ function userParts(
   });
 }
 
-function imagePart(url: string, path: string) {
+/** An image by http(s) URL or base64 `data:` URL, as the model reads it. */
+export function imagePart(url: string, path: string) {
   const data = /^data:([\w.+-]+\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$/.exec(url);
   if (data?.[1] && data[2]) {
     if (!data[1].startsWith('image/'))
@@ -225,7 +231,7 @@ function toolChoiceOf(choice: OpenaiChatRequest['tool_choice']): LanguageModelV3
   return { type: 'tool', toolName: choice.function.name };
 }
 
-function parseArguments(text: string, path: string): unknown {
+export function parseArguments(text: string, path: string): unknown {
   try {
     return JSON.parse(text || '{}');
   } catch {
@@ -233,6 +239,6 @@ function parseArguments(text: string, path: string): unknown {
   }
 }
 
-function invalid(path: string, message: string): InvalidInputError {
+export function invalid(path: string, message: string): InvalidInputError {
   return new InvalidInputError([{ path, message }]);
 }
