@@ -58,6 +58,16 @@ describe('chunkText', () => {
     expect(chunks.map((c) => c.text).join(' ')).toBe(giant);
   });
 
+  it("never ends a chunk with an FAQ's question: it starts the next chunk, with its answer", () => {
+    const filler = 'Socat relays data between two addresses and reports what it does. '.repeat(10).trim();
+    const faq = `${filler}\n\nQ: Why does my shell say "event not found"?\n\nA: The shell expands "!". Say set +H.`;
+    const chunks = chunkText(faq, { targetChars: 730, overlapChars: 0 });
+    expect(chunks.map((c) => c.text)).toEqual([
+      filler,
+      'Q: Why does my shell say "event not found"?\n\nA: The shell expands "!". Say set +H.',
+    ]);
+  });
+
   it('treats # as text outside Markdown', () => {
     expect(chunkText('# not a heading\n\nbody', { markdown: false })[0]).toMatchObject({ heading: null });
   });

@@ -33,17 +33,22 @@ export function chunkText(text: string, options: Partial<ChunkOptions> = {}): Ch
     const units = section.paragraphs.flatMap((p) =>
       p.length <= o.targetChars ? [p] : sentencePieces(p, o.targetChars),
     );
-    // Pack whole units up to the target…
+    // Pack whole units up to the target (a question never ends a chunk: it goes with its answer)…
     const packed: string[] = [];
-    let current = '';
+    let current: string[] = [];
+    let length = 0;
     for (const unit of units) {
-      if (current && current.length + unit.length + 2 > o.targetChars) {
-        packed.push(current);
-        current = '';
+      if (current.length > 0 && length + unit.length + 2 > o.targetChars) {
+        const last = current.at(-1) ?? '';
+        const carried = current.length > 1 && isQuestion(last) ? [last] : [];
+        packed.push(current.slice(0, current.length - carried.length).join('\n\n'));
+        current = carried;
+        length = carried.reduce((n, u) => n + u.length + 2, 0);
       }
-      current = current ? `${current}\n\n${unit}` : unit;
+      current.push(unit);
+      length += unit.length + 2;
     }
-    if (current) packed.push(current);
+    if (current.length > 0) packed.push(current.join('\n\n'));
     // …then open each later chunk of the section with the last sentences of the one before.
     packed.forEach((body, i) => {
       const tail = i > 0 ? overlapTail(packed[i - 1] ?? '', o.overlapChars) : '';
@@ -51,6 +56,11 @@ export function chunkText(text: string, options: Partial<ChunkOptions> = {}): Ch
     });
   }
   return chunks;
+}
+
+/** A paragraph that asks: an FAQ's "Q:", or one that ends with a question mark. */
+function isQuestion(paragraph: string): boolean {
+  return /^Q:\s/.test(paragraph) || /[?？]\s*$/.test(paragraph);
 }
 
 interface Section {
