@@ -104,8 +104,17 @@ export function createUiMessageEncoder(): (event: RunEvent) => UiChunk[] {
         return chunks;
       }
       case 'tool_call':
-        // Only stateless OpenAI completions call the client's tools.
-        return [];
+        // A call of the client's own tool (a stateless chat): useChat runs it (onToolCall) and sends its output.
+        return [
+          ...endText(),
+          { type: 'tool-input-start', toolCallId: event.tool_call_id, toolName: event.name },
+          {
+            type: 'tool-input-available',
+            toolCallId: event.tool_call_id,
+            toolName: event.name,
+            input: parseJson(event.arguments),
+          },
+        ];
       case 'done': {
         const metadata = { usage: event.usage, metrics: event.metrics, finish_reason: event.finish_reason };
         if (event.finish_reason === 'cancelled') {
@@ -153,4 +162,12 @@ export function uiMessageFormat(): WireFormat {
     trailer: [DONE_FRAME],
     shutdown: () => [],
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
 }

@@ -37,8 +37,9 @@ const CANNOT: Record<string, { fields: readonly string[]; why: string }> = {
       'response_format',
       'tools',
       'images',
+      'files',
     ],
-    why: 'the `local` model is extractive and deterministic: it quotes your documents and StreamForge’s, calls no client tools, writes no JSON and sees no images; configure a real model for this',
+    why: 'the `local` model is extractive and deterministic: it quotes your documents and StreamForge’s, calls no client tools, writes no JSON and sees no images or files; configure a real model for this',
   },
   anthropic: {
     fields: ['seed', 'presence_penalty', 'frequency_penalty'],

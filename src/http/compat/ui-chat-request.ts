@@ -11,8 +11,9 @@ const uiMessage = z.looseObject({
 
 /**
  * The body `useChat`'s `DefaultChatTransport` posts: the chat id, the whole message list, what triggered the
- * request, and whatever the app adds with `body`. StreamForge keeps the history itself, so only the last
- * user message's text is read; of the extras, `model`, `rag` and `on_disconnect` mean what they mean in
+ * request, and whatever the app adds with `body`. For a stored chat StreamForge keeps the history itself, so
+ * only the last user message's text is read; with `tools` or `store: false` the chat is the client's and the
+ * whole list is read. Of the extras, `model`, `rag` and `on_disconnect` mean what they mean in
  * `POST /v1/chat`, and any others are ignored.
  */
 export const uiChatRequestSchema = z
@@ -27,6 +28,24 @@ export const uiChatRequestSchema = z
     model: z.string().min(1).max(200).optional().describe('Model id, e.g. `local`; default `DEFAULT_MODEL`'),
     rag: ragOptionsSchema.optional().describe('Retrieval over the uploaded documents'),
     on_disconnect: onDisconnect.optional(),
+    tools: z
+      .record(
+        z.string().regex(/^[A-Za-z_][\w-]{0,63}$/),
+        z.looseObject({
+          description: z.string().optional(),
+          inputSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the input'),
+        }),
+      )
+      .optional()
+      .describe(
+        "The client's own tools (run in the browser: useChat's onToolCall and addToolOutput). A chat with tools is stateless: the message list is the whole context and nothing is stored",
+      ),
+    store: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: stateless — the client's message list (text, files, tool parts) is the whole context and nothing is stored; default true, the chat id's stored conversation",
+      ),
   })
   .meta({ id: 'UiChatRequest' });
 

@@ -8,6 +8,7 @@ import type { ConversationStore } from '../../store/index.js';
 import type { SessionLinks, SessionRef, TurnStarter } from '../../turns/index.js';
 import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 import { lastUserText, uiChatRequestSchema } from './ui-chat-request.js';
+import { uiMessagesToPrompt } from './ui-completion-input.js';
 
 const uiMessageChunk = z
   .looseObject({ type: z.string() })
@@ -46,7 +47,11 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
           'Takes the body of `DefaultChatTransport` (`id`, `messages`, `trigger`, `messageId`, plus `model`, ' +
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
           'conversation (created the first time). `trigger: "regenerate-message"` answers the last user ' +
-          'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). Answers `text/event-stream` with ' +
+          'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). With `tools` (the ' +
+          "client's own, run by useChat's onToolCall) or `store: false` the chat is stateless instead: the whole " +
+          "message list is the context (text, file parts, tool parts with their outputs), the model's tool calls " +
+          'stream as `tool-input-start`/`tool-input-available` and end the step with `finishReason: "tool-calls"`, ' +
+          'and nothing is stored. Answers `text/event-stream` with ' +
           '`x-vercel-ai-ui-message-stream: v1`. Spends the chat budget like every way of starting an answer.',
         body: uiChatRequestSchema,
         response: {
@@ -65,6 +70,32 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { body, userId } = request;
+      // A chat with the client's own tools, or one the client keeps itself: its message list is the truth.
+      if (body.tools !== undefined || body.store === false) {
+        const input = uiMessagesToPrompt(body, o.turns.resolveModel(body.model).model);
+        const last = body.messages.at(-1);
+        if (last?.role === 'system')
+          throw new InvalidInputError([{ path: 'body.messages', message: 'Nothing to answer' }]);
+        for (const [i, m] of body.messages.entries()) {
+          const text = m.parts.map((p) => (typeof p.text === 'string' ? p.text : '')).join('');
+          if (text.length > o.maxMessageChars)
+            throw new InvalidInputError(
+              [{ path: `body.messages.${i}`, message: `Too long: at most ${o.maxMessageChars} characters` }],
+              true,
+            );
+        }
+        const started = await o.turns.startCompletion({
+          userId,
+          model: body.model,
+          system: input.system,
+          messages: input.messages,
+          lastUserText: input.lastUserText,
+          turn: { settings: {}, tools: input.tools },
+          onDisconnect: body.on_disconnect ?? 'cancel',
+          log: request.log,
+        });
+        return o.delivery.stream(reply, answeringOf(started), uiMessageFormat());
+      }
       const session: SessionRef = { scope: 'chat', id: body.id };
       const options = { model: body.model, rag: body.rag, on_disconnect: body.on_disconnect };
       // useChat's regenerate(): the chat's last answer is made again (a chat the server does not know yet
