@@ -1,18 +1,14 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { startServerWithUpstream, WEATHER_SCHEMA, weatherCallMessage } from './helpers/recording-upstream.js';
+import { tableCounts, type TestServer } from './helpers/test-server.js';
 
 const WEATHER = {
   type: 'function' as const,
   name: 'get_weather',
   description: 'The weather in a city',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
+  parameters: WEATHER_SCHEMA,
   strict: true,
 };
 
@@ -20,17 +16,12 @@ describe('the OpenAI Responses API, with the official openai client', () => {
   let upstream: FakeUpstream;
   let t: TestServer;
   let client: OpenAI;
+  let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    t = await startTestServer({
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1`, MODEL_RETRY_BASE_MS: '0' },
-    });
+    ({ t, upstream, close } = await startServerWithUpstream());
     client = new OpenAI({ apiKey: 'unused', baseURL: `${t.url}/v1`, maxRetries: 0 });
   });
-  afterAll(async () => {
-    await t?.close();
-    await upstream?.close();
-  });
+  afterAll(() => close());
 
   it('answers a text input with the local model, as one Response', async () => {
     const before = await tableCounts(t.db);
@@ -145,17 +136,7 @@ describe('the OpenAI Responses API, with the official openai client', () => {
     const followUp = (await upstream.nextRequest()).body;
     expect(followUp.messages.slice(-3)).toEqual([
       { role: 'user', content: 'Weather in Tromsø?' },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [
-          {
-            id: 'call_r1',
-            type: 'function',
-            function: { name: 'get_weather', arguments: '{"city":"Tromsø"}' },
-          },
-        ],
-      },
+      weatherCallMessage('call_r1', 'Tromsø'),
       { role: 'tool', tool_call_id: 'call_r1', content: '{"snow":true}' },
     ]);
   });

@@ -5,7 +5,8 @@ import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { startServerWithUpstream, WEATHER_SCHEMA, weatherCallMessage } from './helpers/recording-upstream.js';
 import { startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
 
 /** The tool a client offers in these tests, in OpenAI's shape. */
@@ -14,12 +15,7 @@ const WEATHER_TOOL = {
   function: {
     name: 'get_weather',
     description: 'The weather in a city',
-    parameters: {
-      type: 'object',
-      properties: { city: { type: 'string' } },
-      required: ['city'],
-      additionalProperties: false,
-    },
+    parameters: WEATHER_SCHEMA,
   },
 };
 
@@ -27,22 +23,12 @@ describe('stateless OpenAI chat completions, with the official openai client and
   let upstream: FakeUpstream;
   let t: TestServer;
   let client: OpenAI;
+  let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    t = await startTestServer({
-      env: {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: `${upstream.url}/v1`,
-        MODEL_RETRY_BASE_MS: '0',
-        LOCAL_TOKEN_DELAY_MS: '0',
-      },
-    });
+    ({ t, upstream, close } = await startServerWithUpstream({ LOCAL_TOKEN_DELAY_MS: '0' }));
     client = new OpenAI({ apiKey: 'unused', baseURL: `${t.url}/v1`, maxRetries: 0 });
   });
-  afterAll(async () => {
-    await t?.close();
-    await upstream?.close();
-  });
+  afterAll(() => close());
 
   it("forwards the sampling parameters and the client's tool, streams the tool call back, and continues with its result", async () => {
     const before = await tableCounts(t.db);
@@ -103,34 +89,14 @@ describe('stateless OpenAI chat completions, with the official openai client and
       model: 'openai:gpt-4o-mini',
       messages: [
         ...messages,
-        {
-          role: 'assistant',
-          content: null,
-          tool_calls: [
-            {
-              id: 'call_w1',
-              type: 'function',
-              function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
-            },
-          ],
-        },
+        weatherCallMessage('call_w1', 'Oslo'),
         { role: 'tool', tool_call_id: 'call_w1', content: '{"celsius":4}' },
       ],
       tools: [WEATHER_TOOL],
     });
     const second = (await upstream.nextRequest()).body;
     expect(second.messages.slice(-2)).toEqual([
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [
-          {
-            id: 'call_w1',
-            type: 'function',
-            function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
-          },
-        ],
-      },
+      weatherCallMessage('call_w1', 'Oslo'),
       { role: 'tool', tool_call_id: 'call_w1', content: '{"celsius":4}' },
     ]);
     expect(followUp.choices[0]?.message.content).toBe('It is 4 °C in Oslo.');
@@ -239,16 +205,11 @@ describe('stateless OpenAI chat completions, with the official openai client and
 describe('agent frameworks with tools, through StreamForge to a recording upstream', () => {
   let upstream: FakeUpstream;
   let t: TestServer;
+  let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    t = await startTestServer({
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1`, MODEL_RETRY_BASE_MS: '0' },
-    });
+    ({ t, upstream, close } = await startServerWithUpstream());
   });
-  afterAll(async () => {
-    await t?.close();
-    await upstream?.close();
-  });
+  afterAll(() => close());
   const weather = { id: 'call_l1', name: 'get_weather', arguments: { city: 'Bergen' } };
 
   it('@langchain/openai: bindTools gets tool_calls back, and a ToolMessage continues', async () => {

@@ -110,6 +110,7 @@ describe.skipIf(!DATABASE_URL || !REDIS_URL)('several instances on PostgreSQL an
       // Follow it on B; once some tokens arrived, kill the instance running it.
       const { createParser } = await import('eventsource-parser');
       const response = await fetch(`${b.url}/v1/runs/${runId}/events`);
+      expect(response.status).toBe(200);
       const events: ParsedEvent[] = [];
       let killedAt = 0;
       const parser = createParser({

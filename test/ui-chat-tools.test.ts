@@ -8,8 +8,9 @@ import {
   type UIMessage,
 } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { startServerWithUpstream, WEATHER_SCHEMA, weatherCallMessage } from './helpers/recording-upstream.js';
+import { tableCounts, type TestServer } from './helpers/test-server.js';
 
 /** The state useChat keeps, without React: what the AI SDK's own framework bindings implement. */
 class PlainState implements ChatState<UIMessage> {
@@ -46,26 +47,14 @@ async function until(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-const WEATHER_SCHEMA = {
-  type: 'object',
-  properties: { city: { type: 'string' } },
-  required: ['city'],
-  additionalProperties: false,
-};
-
 describe('useChat (DefaultChatTransport) with a client-side tool, through /v1/ui/chat', () => {
   let upstream: FakeUpstream;
   let t: TestServer;
+  let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    t = await startTestServer({
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1`, MODEL_RETRY_BASE_MS: '0' },
-    });
+    ({ t, upstream, close } = await startServerWithUpstream());
   });
-  afterAll(async () => {
-    await t?.close();
-    await upstream?.close();
-  });
+  afterAll(() => close());
 
   it('streams the tool call to the page, takes its output from addToolOutput, and answers with it', async () => {
     const before = await tableCounts(t.db);
@@ -114,17 +103,7 @@ describe('useChat (DefaultChatTransport) with a client-side tool, through /v1/ui
     const second = (await upstream.nextRequest()).body;
     expect(second.messages.slice(-3)).toEqual([
       { role: 'user', content: 'Weather in Oslo?' },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [
-          {
-            id: 'call_u1',
-            type: 'function',
-            function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
-          },
-        ],
-      },
+      weatherCallMessage('call_u1', 'Oslo'),
       { role: 'tool', tool_call_id: 'call_u1', content: '{"celsius":-3}' },
     ]);
     const assistant = chat.plain.messages.at(-1);

@@ -34,7 +34,21 @@ export async function openRun(
 ): Promise<{ info: RunInfo; log: RunLog }> {
   const info = await store.get(userId, runId);
   if (!info) throw new RunNotFoundError(runId);
-  const log = await runs.openLog(runId);
+  let log = await runs.openLog(runId);
+  // A run that has just started on another instance may not have its first events in Redis yet (they are
+  // written once per event-loop turn there, after the run's row): a running run's log is waited for.
+  for (
+    let waited = 0;
+    !log && info.status === 'running' && waited < FIRST_EVENTS_WAIT_MS;
+    waited += POLL_MS
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    log = await runs.openLog(runId);
+  }
   if (!log) throw new RunExpiredError(runId, info.conversation_id);
   return { info, log };
 }
+
+/** How long a running run's first events may take to reach the shared log, and how often to look. */
+const FIRST_EVENTS_WAIT_MS = 10_000;
+const POLL_MS = 25;

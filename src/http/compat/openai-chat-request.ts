@@ -36,6 +36,22 @@ const openaiMessage = z.looseObject({
   tool_call_id: z.string().min(1).optional().describe('On a tool message: the call it answers'),
 });
 
+/** What a `json_schema` output format names, in both OpenAI APIs. */
+export const jsonSchemaSpec = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  schema: z.record(z.string(), z.unknown()).optional(),
+  strict: z.boolean().nullable().optional(),
+};
+
+/** The sampling and client fields both OpenAI APIs share. */
+export const sharedSamplingFields = {
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  top_p: z.number().min(0).max(1).nullable().optional(),
+  parallel_tool_calls: z.boolean().nullable().optional(),
+  user: z.string().max(256).nullable().optional(),
+};
+
 const openaiTool = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
@@ -93,8 +109,7 @@ export const openaiChatRequestSchema = z
       .nullable()
       .optional()
       .describe('One choice is all StreamForge generates'),
-    temperature: z.number().min(0).max(2).nullable().optional(),
-    top_p: z.number().min(0).max(1).nullable().optional(),
+    ...sharedSamplingFields,
     seed: z.number().int().nullable().optional(),
     stop: z
       .union([z.string(), z.array(z.string()).max(4)])
@@ -108,12 +123,7 @@ export const openaiChatRequestSchema = z
         z.looseObject({ type: z.literal('json_object') }),
         z.looseObject({
           type: z.literal('json_schema'),
-          json_schema: z.looseObject({
-            name: z.string().min(1),
-            description: z.string().optional(),
-            schema: z.record(z.string(), z.unknown()).optional(),
-            strict: z.boolean().nullable().optional(),
-          }),
+          json_schema: z.looseObject(jsonSchemaSpec),
         }),
       ])
       .nullable()
@@ -126,8 +136,6 @@ export const openaiChatRequestSchema = z
       ])
       .nullable()
       .optional(),
-    parallel_tool_calls: z.boolean().nullable().optional(),
-    user: z.string().max(256).nullable().optional(),
     store: z
       .boolean()
       .nullable()

@@ -121,33 +121,17 @@ export function toCompletionInput(body: OpenaiChatRequest, model: LanguageModelV
     }
   });
 
-  const tools = body.tools?.length
-    ? (refuse('tools'),
-      body.tools.map((t): LanguageModelV3FunctionTool => ({
-        type: 'function',
-        name: t.function.name,
-        ...(t.function.description ? { description: t.function.description } : {}),
-        inputSchema: (t.function.parameters ?? { type: 'object', properties: {} }) as never,
-        ...(t.function.strict ? { strict: true } : {}),
-      })))
-    : undefined;
+  const tools = functionTools(
+    body.tools?.map((t) => t.function),
+    refuse,
+  );
   const format = body.response_format;
-  const responseFormat =
-    !format || format.type === 'text'
-      ? undefined
-      : (refuse('response_format'),
-        format.type === 'json_object'
-          ? { type: 'json' as const }
-          : {
-              type: 'json' as const,
-              name: format.json_schema.name,
-              ...(format.json_schema.description ? { description: format.json_schema.description } : {}),
-              ...(format.json_schema.schema ? { schema: format.json_schema.schema as never } : {}),
-            });
+  const responseFormat = outputFormat(
+    format?.type === 'json_schema' ? { type: 'json_schema', ...format.json_schema } : format,
+    refuse,
+    'body.response_format',
+  );
   const stop = set('stop', body.stop);
-  const openai: Record<string, string | boolean> = {};
-  if (body.user) openai.user = body.user;
-  if (body.parallel_tool_calls != null) openai.parallelToolCalls = body.parallel_tool_calls;
   const lastUser = body.messages.findLast((m) => m.role === 'user');
 
   return {
@@ -165,9 +149,66 @@ export function toCompletionInput(body: OpenaiChatRequest, model: LanguageModelV
       toolChoice: toolChoiceOf(body.tool_choice),
     },
     tools,
-    providerOptions: Object.keys(openai).length > 0 ? { openai } : {},
+    providerOptions: openaiOptions(body),
     maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
   };
+}
+
+/** A client's function tools as the model takes them; undefined when there are none. */
+export function functionTools(
+  tools:
+    | readonly {
+        name: string;
+        description?: string | null;
+        parameters?: Record<string, unknown> | null;
+        strict?: boolean | null;
+      }[]
+    | null
+    | undefined,
+  refuse: (field: string, path?: string) => void,
+): LanguageModelV3FunctionTool[] | undefined {
+  if (!tools?.length) return undefined;
+  refuse('tools');
+  return tools.map((t) => ({
+    type: 'function',
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    inputSchema: (t.parameters ?? { type: 'object', properties: {} }) as never,
+    ...(t.strict ? { strict: true } : {}),
+  }));
+}
+
+/** A requested output format (JSON, or JSON that fits a schema) as the model takes it. */
+export function outputFormat(
+  format:
+    | { type: 'text' }
+    | { type: 'json_object' }
+    | { type: 'json_schema'; name: string; description?: string; schema?: Record<string, unknown> }
+    | null
+    | undefined,
+  refuse: (field: string, path?: string) => void,
+  path: string,
+): CallSettings['responseFormat'] {
+  if (!format || format.type === 'text') return undefined;
+  refuse('response_format', path);
+  if (format.type === 'json_object') return { type: 'json' };
+  return {
+    type: 'json',
+    name: format.name,
+    ...(format.description ? { description: format.description } : {}),
+    ...(format.schema ? { schema: format.schema as never } : {}),
+  };
+}
+
+/** OpenAI's own fields that have no AI SDK setting: they go to the OpenAI provider. */
+export function openaiOptions(body: {
+  user?: string | null;
+  parallel_tool_calls?: boolean | null;
+}): Record<string, Record<string, string | boolean>> {
+  const openai: Record<string, string | boolean> = {};
+  if (body.user) openai.user = body.user;
+  if (body.parallel_tool_calls != null) openai.parallelToolCalls = body.parallel_tool_calls;
+  return Object.keys(openai).length > 0 ? { openai } : {};
 }
 
 type Content = NonNullable<OpenaiChatRequest['messages'][number]['content']>;

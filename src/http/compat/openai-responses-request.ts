@@ -1,11 +1,14 @@
-import type { LanguageModelV3, LanguageModelV3FunctionTool, LanguageModelV3Message } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import { z } from 'zod';
 import { onDisconnect } from '../../protocol/index.js';
-import { DEFAULT_MODEL_ALIAS } from './openai-chat-request.js';
+import { DEFAULT_MODEL_ALIAS, jsonSchemaSpec, sharedSamplingFields } from './openai-chat-request.js';
 import {
   type CompletionInput,
+  functionTools,
   imagePart,
   invalid,
+  openaiOptions,
+  outputFormat,
   parseArguments,
   refuserFor,
 } from './openai-completion-turn.js';
@@ -70,24 +73,15 @@ export const openaiResponsesRequestSchema = z
       ])
       .nullable()
       .optional(),
-    temperature: z.number().min(0).max(2).nullable().optional(),
-    top_p: z.number().min(0).max(1).nullable().optional(),
+    ...sharedSamplingFields,
     max_output_tokens: z.number().int().positive().nullable().optional(),
-    parallel_tool_calls: z.boolean().nullable().optional(),
-    user: z.string().max(256).nullable().optional(),
     text: z
       .looseObject({
         format: z
           .discriminatedUnion('type', [
             z.looseObject({ type: z.literal('text') }),
             z.looseObject({ type: z.literal('json_object') }),
-            z.looseObject({
-              type: z.literal('json_schema'),
-              name: z.string().min(1),
-              description: z.string().optional(),
-              schema: z.record(z.string(), z.unknown()),
-              strict: z.boolean().nullable().optional(),
-            }),
+            z.looseObject({ type: z.literal('json_schema'), ...jsonSchemaSpec }),
           ])
           .optional(),
       })
@@ -183,33 +177,9 @@ export function toResponseInput(
       'The input must end with a user message or a function_call_output',
     );
 
-  const tools = body.tools?.length
-    ? (refuse('tools'),
-      body.tools.map((t): LanguageModelV3FunctionTool => ({
-        type: 'function',
-        name: t.name,
-        ...(t.description ? { description: t.description } : {}),
-        inputSchema: (t.parameters ?? { type: 'object', properties: {} }) as never,
-        ...(t.strict ? { strict: true } : {}),
-      })))
-    : undefined;
-  const format = body.text?.format;
-  const responseFormat =
-    !format || format.type === 'text'
-      ? undefined
-      : (refuse('response_format', 'body.text.format'),
-        format.type === 'json_object'
-          ? { type: 'json' as const }
-          : {
-              type: 'json' as const,
-              name: format.name,
-              schema: format.schema as never,
-              ...(format.description ? { description: format.description } : {}),
-            });
+  const tools = functionTools(body.tools, refuse);
+  const responseFormat = outputFormat(body.text?.format, refuse, 'body.text.format');
   const choice = body.tool_choice;
-  const openai: Record<string, string | boolean> = {};
-  if (body.user) openai.user = body.user;
-  if (body.parallel_tool_calls != null) openai.parallelToolCalls = body.parallel_tool_calls;
   return {
     system: systems.length > 0 ? systems.join('\n\n') : undefined,
     messages,
@@ -225,7 +195,7 @@ export function toResponseInput(
           : { type: 'tool', toolName: choice.name },
     },
     tools,
-    providerOptions: Object.keys(openai).length > 0 ? { openai } : {},
+    providerOptions: openaiOptions(body),
     maxOutputTokens: body.max_output_tokens ?? undefined,
   };
 }
