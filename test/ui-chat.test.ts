@@ -404,3 +404,63 @@ describe('POST /v1/ui/chat over uploaded documents', () => {
     expect(message.parts.filter((p) => p.type === 'source-document')).toHaveLength(sources.length);
   });
 });
+
+describe('POST /v1/ui/chat takes the client’s history as the truth', () => {
+  let t: TestServer;
+  const recorder = new ScriptedModel({ deltas: ['Noted', '.'] });
+  beforeAll(async () => {
+    t = await startTestServer({ configureModels: (m) => m.register('test:rec', recorder) });
+  });
+  afterAll(() => t.close());
+
+  const post = (chatId: string, messages: ChatMessage[]) =>
+    fetch(`${t.url}/v1/ui/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: chatId, messages, trigger: 'submit-message', model: 'test:rec' }),
+    }).then((r) => r.text());
+  const assistant = (text: string): ChatMessage => ({
+    id: randomUUID(),
+    role: 'assistant',
+    parts: [{ type: 'text', text }],
+  });
+
+  it('goes on from a new conversation holding an edited history, which the chat id names from then on', async () => {
+    const chatId = randomUUID();
+    const first = userMessage('My name is Ann.');
+    await post(chatId, [first]);
+    const sessions = async () =>
+      (
+        await t.db.query<{ conversation_id: string }>(
+          'select conversation_id from legacy_sessions where id like $1',
+          [`%${chatId}`],
+        )
+      )[0]?.conversation_id;
+    const original = await sessions();
+
+    // The same history the server holds: the conversation goes on, nothing is branched.
+    await post(chatId, [first, assistant('Noted.'), userMessage('What is my name?')]);
+    expect(await sessions()).toBe(original);
+
+    // The client edited its first message: the model hears the edit, and a new conversation holds it.
+    const calls = recorder.calls.length;
+    await post(chatId, [userMessage('My name is Bo.'), assistant('Noted.'), userMessage('What is my name?')]);
+    const prompt = recorder.calls[calls]?.prompt ?? [];
+    expect(prompt.slice(1).map((m) => [m.role, (m.content as { text: string }[])[0]?.text])).toEqual([
+      ['user', 'My name is Bo.'],
+      ['assistant', 'Noted.'],
+      ['user', 'What is my name?'],
+    ]);
+    const branch = await sessions();
+    expect(branch).not.toBe(original);
+    const branched = await conversation(t.url, branch);
+    expect(branched.messages.map((m: { content: string }) => m.content)).toEqual([
+      'My name is Bo.',
+      'Noted.',
+      'What is my name?',
+      'Noted.',
+    ]);
+    // The conversation it branched from is kept as it was.
+    expect((await conversation(t.url, original)).messages).toHaveLength(4);
+  });
+});

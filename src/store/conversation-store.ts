@@ -63,6 +63,31 @@ export class ConversationStore {
     return toConversation(row);
   }
 
+  /**
+   * A new conversation holding `messages` as complete messages, in order: the history a client holds when it
+   * differs from the stored one (an edit or a branch), from which the client's next turn goes on.
+   */
+  async createWithHistory(
+    userId: string,
+    title: string,
+    messages: readonly { role: 'user' | 'assistant'; content: string }[],
+  ): Promise<Conversation> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<ConversationRow>(
+        `insert into conversations as c (id, title, user_id) values ($1, $2, $3) returning ${CONVERSATION_COLUMNS}`,
+        [newId('conversation'), title, userId],
+      );
+      if (!row) throw new Error('insert returned no row');
+      for (const m of messages) {
+        await tx.query(
+          `insert into messages (id, conversation_id, role, content, status) values ($1, $2, $3, $4, 'complete')`,
+          [newId('message'), row.id, m.role, m.content],
+        );
+      }
+      return toConversation(row);
+    });
+  }
+
   async get(userId: string, id: string): Promise<Conversation | undefined> {
     const [row] = await this.db.query<ConversationRow>(
       `select ${CONVERSATION_COLUMNS} from conversations c where c.id = $1 and c.user_id = $2`,

@@ -33,6 +33,8 @@ export type TurnRequest = {
   options?: AnswerOptions;
   /** A client's own name for the conversation; with no conversation id, it picks (or starts) the conversation. */
   session?: SessionRef;
+  /** With a conversation id and a session: the session names that conversation from this turn on. */
+  relinkSession?: boolean;
   /** Where this turn's log lines go (the request's logger, so they carry its id); the server's by default. */
   log?: ChatLogger;
 } & (
@@ -179,6 +181,9 @@ export class TurnStarter {
       conversationId = await o.sessions.find(userId, session);
       // A session seen for the first time names the conversation its first message starts.
       if (conversationId === undefined) sessionKey = o.sessions.key(session.id, session.scope);
+    } else if (conversationId !== undefined && session?.id !== undefined && request.relinkSession) {
+      // The session moves to this conversation (a branch the client made), in the admission's statement.
+      sessionKey = o.sessions.key(session.id, session.scope);
     }
     const runId = newId('run');
     const common = {

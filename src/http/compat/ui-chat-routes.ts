@@ -4,10 +4,10 @@ import { InvalidInputError } from '../../domain-error.js';
 import { uiMessageFormat } from '../../formats/index.js';
 import { problemSchema } from '../../protocol/index.js';
 import type { RunRegistry } from '../../runs/index.js';
-import type { ConversationStore } from '../../store/index.js';
+import { type ConversationStore, titleFrom } from '../../store/index.js';
 import type { SessionLinks, SessionRef, TurnStarter } from '../../turns/index.js';
 import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
-import { lastUserText, uiChatRequestSchema } from './ui-chat-request.js';
+import { lastUserText, type UiChatRequest, uiChatRequestSchema } from './ui-chat-request.js';
 import { uiMessagesToPrompt } from './ui-completion-input.js';
 
 const uiMessageChunk = z
@@ -46,7 +46,9 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         description:
           'Takes the body of `DefaultChatTransport` (`id`, `messages`, `trigger`, `messageId`, plus `model`, ' +
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
-          'conversation (created the first time). `trigger: "regenerate-message"` answers the last user ' +
+          'conversation (created the first time); when the messages before it differ from the stored ' +
+          'conversation (an edit, a branch), a new conversation holding them takes the turn and the chat id. ' +
+          '`trigger: "regenerate-message"` answers the last user ' +
           'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). With `tools` (the ' +
           "client's own, run by useChat's onToolCall) or `store: false` the chat is stateless instead: the whole " +
           "message list is the context (text, file parts, tool parts with their outputs), the model's tool calls " +
@@ -122,17 +124,46 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         const tooLong = `the last user message must be at most ${o.maxMessageChars} characters`;
         throw new InvalidInputError([{ path: 'body.messages', message: tooLong }], true);
       }
+      // The client's list is the truth: when what it holds before the new message is not the stored
+      // conversation (an earlier message edited, a branch from an earlier point), the turn goes on from a new
+      // conversation holding the client's history, which the chat id names from now on; the old one stays.
+      const branch = await branchOf(userId, session, body.messages.slice(0, -1));
       const started = await o.turns.start({
         kind: 'message',
         userId,
         message,
         session,
+        ...(branch ? { conversationId: branch, relinkSession: true } : {}),
         options,
         log: request.log,
       });
       return o.delivery.stream(reply, answeringOf(started), uiMessageFormat());
     },
   );
+
+  /** The new conversation for a client history that differs from the stored one; undefined when they agree. */
+  async function branchOf(
+    userId: string,
+    session: SessionRef,
+    prior: UiChatRequest['messages'],
+  ): Promise<string | undefined> {
+    const held = prior.flatMap((m) =>
+      m.role === 'system' ? [] : [{ role: m.role, content: uiText(m.parts) }],
+    );
+    // A client that sends only the new message leaves the history to StreamForge.
+    if (held.length === 0) return undefined;
+    const known = await o.sessions.find(userId, session);
+    const stored = known ? ((await o.conversations.detail(userId, known))?.messages ?? []) : [];
+    const same =
+      stored.length === held.length &&
+      stored.every(
+        (m, i) => m.role === held[i]?.role && squash(m.content) === squash(held[i]?.content ?? ''),
+      );
+    if (same) return undefined;
+    const first = held.find((m) => m.role === 'user')?.content ?? 'Branch';
+    const created = await o.conversations.createWithHistory(userId, titleFrom(first), held);
+    return created.id;
+  }
 
   app.get(
     '/v1/ui/chat/:id/stream',
@@ -165,3 +196,11 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
     },
   );
 };
+
+/** A UI message's text, as StreamForge stores an answer: its text parts in order. */
+function uiText(parts: UiChatRequest['messages'][number]['parts']): string {
+  return parts.map((p) => (p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
+}
+
+/** Whitespace does not make two histories differ (the page may trim what it shows). */
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
