@@ -29,6 +29,18 @@ export interface Answer {
   clientCalls?: ToolCallEvent[];
 }
 
+/** An answer before its first token. */
+export function emptyAnswer(): Answer {
+  return {
+    text: '',
+    deltas: 0,
+    firstTokenAt: undefined,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    finish: 'stop',
+  };
+}
+
 /** What a client asks of the model beside the prompt (OpenAI's sampling and output parameters). */
 export type CallSettings = Pick<
   LanguageModelV3CallOptions,

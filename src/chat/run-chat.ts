@@ -15,7 +15,7 @@ import type { Checkpoints } from './checkpoints.js';
 import { buildPrompt } from './build-prompt.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
-import { accountAnswer, type Answer, generateAnswer } from './generate-answer.js';
+import { accountAnswer, emptyAnswer, generateAnswer } from './generate-answer.js';
 import { promptWithSources, searchQueryFor, systemWithSources } from './sources-prompt.js';
 import type { ModelCallPolicy } from './stream-model.js';
 import { trimHistory } from './trim-history.js';
@@ -95,14 +95,7 @@ export async function runChat(
     language: turn.language,
   });
 
-  const answer: Answer = {
-    text: '',
-    deltas: 0,
-    firstTokenAt: undefined,
-    inputTokens: undefined,
-    outputTokens: undefined,
-    finish: 'stop',
-  };
+  const answer = emptyAnswer();
   const components = new ComponentStream(run.log, deps.maxComponents, (title, limit) =>
     progress('components', 'skipped', `Only ${limit} components fit in one answer: "${title}" is not shown`),
   );

@@ -4,7 +4,13 @@ import type { ToolCallEvent } from '../protocol/index.js';
 import type { Run, RunOutcome } from '../runs/index.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
-import { accountAnswer, type Answer, type CallSettings, generateAnswer } from './generate-answer.js';
+import {
+  accountAnswer,
+  type Answer,
+  type CallSettings,
+  emptyAnswer,
+  generateAnswer,
+} from './generate-answer.js';
 import type { ChatDeps, ChatLogger } from './run-chat.js';
 
 /** A stateless completion: the client's own messages are the whole context, and nothing is stored. */
@@ -40,14 +46,7 @@ export async function runCompletion(
 ): Promise<RunOutcome> {
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
-  const answer: Answer = {
-    text: '',
-    deltas: 0,
-    firstTokenAt: undefined,
-    inputTokens: undefined,
-    outputTokens: undefined,
-    finish: 'stop',
-  };
+  const answer = emptyAnswer();
   const outcome = (status: RunOutcome['status'], errorCode?: string): RunOutcome => ({
     model: turn.modelId,
     status,

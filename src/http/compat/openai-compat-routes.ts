@@ -15,7 +15,7 @@ import {
   openaiChatRequestSchema,
   toChatRequest,
 } from './openai-chat-request.js';
-import { toCompletionInput } from './openai-completion-turn.js';
+import { completionRequestOf, toCompletionInput } from './openai-completion-turn.js';
 import { addOpenaiError, openaiProblemSchema } from './openai-error.js';
 
 export interface OpenaiCompatRoutesOptions {
@@ -101,21 +101,14 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
         const model = body.model === DEFAULT_MODEL_ALIAS ? undefined : body.model;
         const input = toCompletionInput(body, o.turns.resolveModel(model).model);
         checkLengths(body, o.maxMessageChars);
-        started = await o.turns.startCompletion({
-          userId: request.userId,
-          model,
-          system: input.system,
-          messages: input.messages,
-          lastUserText: input.lastUserText,
-          turn: {
-            settings: input.settings,
-            tools: input.tools,
-            providerOptions: input.providerOptions,
-            maxOutputTokens: input.maxOutputTokens,
-          },
-          onDisconnect: body.on_disconnect ?? 'cancel',
-          log: request.log,
-        });
+        started = await o.turns.startCompletion(
+          completionRequestOf(input, {
+            userId: request.userId,
+            model,
+            onDisconnect: body.on_disconnect ?? 'cancel',
+            log: request.log,
+          }),
+        );
       }
       const ids = { runId: started.run.id, conversationId, created };
       if (body.stream === true) {

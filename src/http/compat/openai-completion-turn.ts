@@ -6,6 +6,7 @@ import type {
 } from '@ai-sdk/provider';
 import type { CallSettings } from '../../chat/index.js';
 import { InvalidInputError } from '../../domain-error.js';
+import type { CompletionRequest } from '../../turns/index.js';
 import type { OpenaiChatRequest } from './openai-chat-request.js';
 
 /** A stateless completion's request in the model's terms. */
@@ -20,6 +21,31 @@ export interface CompletionInput {
   tools: LanguageModelV3FunctionTool[] | undefined;
   providerOptions: Record<string, Record<string, string | boolean>>;
   maxOutputTokens: number | undefined;
+}
+
+/** The stateless completion a converted request starts, for `TurnStarter.startCompletion`. */
+export function completionRequestOf(
+  input: CompletionInput,
+  o: Pick<CompletionRequest, 'userId' | 'model' | 'onDisconnect' | 'log'> & {
+    record?: CompletionRequest['turn']['record'];
+  },
+): CompletionRequest {
+  return {
+    userId: o.userId,
+    model: o.model,
+    system: input.system,
+    messages: input.messages,
+    lastUserText: input.lastUserText,
+    turn: {
+      settings: input.settings,
+      tools: input.tools,
+      providerOptions: input.providerOptions,
+      maxOutputTokens: input.maxOutputTokens,
+      ...(o.record ? { record: o.record } : {}),
+    },
+    onDisconnect: o.onDisconnect,
+    ...(o.log ? { log: o.log } : {}),
+  };
 }
 
 /**

@@ -8,10 +8,11 @@ import {
   responseOf,
 } from '../../formats/openai-response-format.js';
 import type { ResponseStore } from '../../store/index.js';
-import type { TurnStarter } from '../../turns/index.js';
+import type { CompletionRequest, TurnStarter } from '../../turns/index.js';
 import { answeringOf, type HttpDelivery } from '../delivery/http-delivery.js';
 import { DEFAULT_MODEL_ALIAS } from './openai-chat-request.js';
 import { addOpenaiError, openaiProblemSchema } from './openai-error.js';
+import { completionRequestOf } from './openai-completion-turn.js';
 import {
   inputItemsOf,
   openaiResponsesRequestSchema,
@@ -120,33 +121,23 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
       const created = Math.floor(Date.now() / 1000);
       // The run's id names the response.
       const idOf = (runId: string) => `resp_${runId}`;
-      const started = await o.turns.startCompletion({
-        userId,
-        model,
-        system: input.system,
-        messages: input.messages,
-        lastUserText: input.lastUserText,
-        turn: {
-          settings: input.settings,
-          tools: input.tools,
-          providerOptions: input.providerOptions,
-          maxOutputTokens: input.maxOutputTokens,
-          ...(store
-            ? {
-                record: ({ runId, text, toolCalls }) =>
-                  o.responses.save({
-                    id: idOf(runId),
-                    userId,
-                    previousResponseId: previous,
-                    model: model ?? DEFAULT_MODEL_ALIAS,
-                    items: [...own, ...outputItems(idOf(runId), text, toolCalls)],
-                  }),
-              }
-            : {}),
-        },
-        onDisconnect: body.on_disconnect ?? 'cancel',
-        log: request.log,
-      });
+      const record: CompletionRequest['turn']['record'] = ({ runId, text, toolCalls }) =>
+        o.responses.save({
+          id: idOf(runId),
+          userId,
+          previousResponseId: previous,
+          model: model ?? DEFAULT_MODEL_ALIAS,
+          items: [...own, ...outputItems(idOf(runId), text, toolCalls)],
+        });
+      const started = await o.turns.startCompletion(
+        completionRequestOf(input, {
+          userId,
+          model,
+          onDisconnect: body.on_disconnect ?? 'cancel',
+          log: request.log,
+          ...(store ? { record } : {}),
+        }),
+      );
       const meta: ResponseMeta = {
         id: idOf(started.run.id),
         createdAt: created,
