@@ -36,3 +36,30 @@ describe('PGlite from a template data directory', () => {
     }
   });
 });
+
+describe('prepared statements on PGlite', () => {
+  it('carry text parameters byte for byte: multi-byte characters, quotes, empty strings, nulls, long text', async () => {
+    const db = await openDatabase({ engine: 'pglite' });
+    try {
+      const echo = db.prepare<{
+        a: string | null;
+        b: string | null;
+        c: string | null;
+        n: number;
+        arr: string[];
+      }>(
+        'echo_params',
+        'select $1::text as a, $2::text as b, $3::text as c, length($4::text) as n, $5::text[] as arr',
+      );
+      const long = 'é日😀'.repeat(10_000);
+      const rows = await echo(['héllo 日本 😀 "q" \\ \n', null, '', long, ['a"b', 'c\\d', '', '☃']]);
+      expect(rows).toEqual([
+        { a: 'héllo 日本 😀 "q" \\ \n', b: null, c: '', n: 30_000, arr: ['a"b', 'c\\d', '', '☃'] },
+      ]);
+      // The same statement again, bound anew.
+      expect((await echo(['x', 'y', 'z', '', []]))[0]).toMatchObject({ a: 'x', b: 'y', c: 'z', n: 0 });
+    } finally {
+      await db.close();
+    }
+  });
+});
