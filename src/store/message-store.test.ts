@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, openTestDatabase } from '../../test/helpers/test-database.js';
 import { type ConversationId, type MessageId, newId, type RunId } from '../protocol/index.js';
-import { MessageStore } from './message-store.js';
+import { FINISH_SQL, MessageStore } from './message-store.js';
 import { migrate } from './migrations.js';
 import type { Turn, TurnAdmission } from './turn-admission.js';
 import { TurnStore } from './turn-store.js';
@@ -85,6 +85,52 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     await finish(turn, 'one, two, three');
     await messages.saveProgress(new Map([[turn.assistantMessageId, 'one, two']]));
     expect(await content()).toBe('one, two, three');
+  });
+
+  it('ending an answer reads its own run row, however many runs are running', async () => {
+    const runIds = Array.from({ length: 300 }, () => newId('run'));
+    const running = await Promise.all(
+      runIds.map((runId) =>
+        turns.admit({
+          kind: 'message',
+          text: 'still running',
+          userId: 'bob',
+          runId,
+          model: 'local',
+          instanceId: 'instance-a',
+          leaseMs: 30_000,
+          maxConcurrentRuns: 1_000,
+          maxMessages: 100,
+        }),
+      ),
+    );
+    const first = running[0];
+    if (!first || !('turn' in first)) throw new Error('not admitted');
+    const ended = first.turn;
+    const runId = runIds[0] as RunId;
+    const plan = await t.db.transaction(async (tx) => {
+      const rows = await tx.query<Record<string, unknown>>(
+        `explain (analyze, format json) ${FINISH_SQL.replace(/\$(\d+)/g, (_, n: string) => `$${n}`)}`,
+        [
+          [ended.assistantMessageId],
+          ['done'],
+          ['complete'],
+          ['{}'],
+          ['{}'],
+          ['[]'],
+          ['[]'],
+          [runId],
+          ['done'],
+          [3],
+        ],
+      );
+      return JSON.stringify(rows);
+    });
+    // Every scan of runs in the plan reads one row: the run ended, found by its key.
+    const scans = [...plan.matchAll(/"Relation Name":"runs"[^}]*?"Actual Rows":([\d.]+)/g)];
+    expect(scans.length).toBeGreaterThan(0);
+    for (const [, rows] of scans) expect(Number(rows)).toBeLessThanOrEqual(1);
+    expect(plan).not.toContain('runs_running_lease');
   });
 
   it('finish stores the status, usage, metrics, components and sources', async () => {

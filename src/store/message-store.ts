@@ -46,7 +46,7 @@ interface Finish {
  * run slots they free (only for runs that were still `running`: a run already marked interrupted by a sweep has
  * given its slot back).
  */
-const FINISH_SQL = `
+export const FINISH_SQL = `
   with input as (
     select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::jsonb[],
                          $8::text[], $9::text[], $10::int[])
@@ -56,8 +56,13 @@ const FINISH_SQL = `
       components = i.components, sources = i.sources, updated_at = now()
     from input i where m.id = i.message_id
   ), ended as (
+    -- Found by key: joined to the input alone, or with a plain \`status = 'running'\` that matches the partial
+    -- index of running runs, the plan read every running run for each batch (4.5 ms at 2,000 running runs,
+    -- growing with the dead versions nothing vacuums on PGlite). Testing the status through \`case\` leaves
+    -- the primary key as the only index to take.
     update runs r set status = i.run_status, last_event_id = i.last_event_id, finished_at = now()
-    from input i where r.id = i.run_id and r.status = 'running'
+    from input i
+    where r.id = any($8::text[]) and r.id = i.run_id and case when r.status = 'running' then true else false end
     returning r.user_id
   ), freed as (
     select user_id, count(*)::int as n from ended group by user_id
