@@ -36,7 +36,7 @@ const USAGE = `npm run bench -- [--only ${SCENARIOS.join(',')}] [--pairs 3] [--h
   --only       the scenarios to run (default all)
   --pairs      interleaved floor/StreamForge pairs per figure (default 3; held streams: 1)
   --held       streams held open for the memory figure (default 10000)
-  --seconds    length of each closed-loop runs/s measurement (default 5)
+  --seconds    length of each closed-loop runs/s and events/s measurement (default 5)
   --cpu-prof   write a CPU profile of StreamForge's measured rounds to DIR/<figure>.cpuprofile`;
 
 const { values } = parseArgs({
@@ -156,16 +156,27 @@ async function profiled<T>(server: ServerChild, name: string, measure: () => Pro
   }
 }
 
-/** Events per second of `clients` streams of `model` at once (a warm-up round first), and server CPU per event. */
+/**
+ * Events per second of `clients` streams of `model` at once (a warm-up round first), and server CPU per event:
+ * rounds one after another until they have streamed for `SECONDS` (at least three), so that one round's
+ * garbage collection or scheduling does not decide the figure (one round of 50 × 1000 tokens lasts ~0.2 s).
+ */
 async function eventsPerSecond(server: ServerChild, model: string, clients: number, name: string) {
   const agent = agentFor(clients);
   try {
     check(server, `${name} warm-up`, (await round(server.port, agent, clients, model)).streams);
     const before = await server.stats();
-    const { wallMs, streams } = await profiled(server, name, () => round(server.port, agent, clients, model));
+    let wallMs = 0;
+    let events = 0;
+    await profiled(server, name, async () => {
+      for (let rounds = 0; rounds < 3 || wallMs < SECONDS * 1000; rounds++) {
+        const r = await round(server.port, agent, clients, model);
+        check(server, name, r.streams);
+        wallMs += r.wallMs;
+        events += r.streams.reduce((sum, s) => sum + s.events, 0);
+      }
+    });
     const cpu = cpuMs(before.cpu, (await server.stats()).cpu);
-    check(server, name, streams);
-    const events = streams.reduce((sum, s) => sum + s.events, 0);
     return { perS: events / (wallMs / 1000), cpuUsPerEvent: (cpu * 1000) / events };
   } finally {
     agent.destroy();
@@ -189,12 +200,15 @@ async function runsPerSecond(server: ServerChild, model: string, name: string) {
   }
 }
 
-/** Time to first token, p50, of `n` new chats at once (a warm-up round first). */
+/** Time to first token, p50, of `n` new chats at once (a warm-up round first), over three such rounds. */
 async function ttftAt(server: ServerChild, n: number) {
   const agent = agentFor(n);
   try {
     check(server, `ttft ${n} warm-up`, (await round(server.port, agent, n, 'bench:200')).streams);
-    const { streams } = await profiled(server, `ttft-${n}`, () => round(server.port, agent, n, 'bench:200'));
+    const streams: StreamResult[] = [];
+    await profiled(server, `ttft-${n}`, async () => {
+      for (let i = 0; i < 3; i++) streams.push(...(await round(server.port, agent, n, 'bench:200')).streams);
+    });
     check(server, `ttft ${n}`, streams);
     return p50(streams);
   } finally {
