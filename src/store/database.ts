@@ -217,7 +217,7 @@ const EXECUTE_SYNC = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0x53, 0, 0, 0
  * JavaScript, which made an answer's text (kilobytes, saved at every finish) cost more than its statement.
  * @see https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
-export function bindAndExecute(statement: string, values: readonly (string | null)[]): Buffer {
+function bindAndExecute(statement: string, values: readonly (string | null)[]): Buffer {
   let size = 1 + 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + 2 + 2;
   const lengths = values.map((v) => (v === null ? -1 : Buffer.byteLength(v)));
   for (const n of lengths) size += 4 + Math.max(0, n);

@@ -109,21 +109,18 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     const ended = first.turn;
     const runId = runIds[0] as RunId;
     const plan = await t.db.transaction(async (tx) => {
-      const rows = await tx.query<Record<string, unknown>>(
-        `explain (analyze, format json) ${FINISH_SQL.replace(/\$(\d+)/g, (_, n: string) => `$${n}`)}`,
-        [
-          [ended.assistantMessageId],
-          ['done'],
-          ['complete'],
-          ['{}'],
-          ['{}'],
-          ['[]'],
-          ['[]'],
-          [runId],
-          ['done'],
-          [3],
-        ],
-      );
+      const rows = await tx.query<Record<string, unknown>>(`explain (analyze, format json) ${FINISH_SQL}`, [
+        [ended.assistantMessageId],
+        ['done'],
+        ['complete'],
+        ['{}'],
+        ['{}'],
+        ['[]'],
+        ['[]'],
+        [runId],
+        ['done'],
+        [3],
+      ]);
       return JSON.stringify(rows);
     });
     // Every scan of runs in the plan reads one row: the run ended, found by its key.

@@ -127,13 +127,13 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
       // The client's list is the truth: when what it holds before the new message is not the stored
       // conversation (an earlier message edited, a branch from an earlier point), the turn goes on from a new
       // conversation holding the client's history, which the chat id names from now on; the old one stays.
-      const branch = await branchOf(userId, session, body.messages.slice(0, -1));
+      const target = await conversationFor(userId, session, body.messages.slice(0, -1));
       const started = await o.turns.start({
         kind: 'message',
         userId,
         message,
         session,
-        ...(branch ? { conversationId: branch, relinkSession: true } : {}),
+        ...target,
         options,
         log: request.log,
       });
@@ -141,17 +141,22 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
     },
   );
 
-  /** The new conversation for a client history that differs from the stored one; undefined when they agree. */
-  async function branchOf(
+  /**
+   * The conversation the turn goes to when the client sent its history: the stored one when they agree (the
+   * session already looked up, so the turn does not look it up again), else a new one holding the client's
+   * history, which the session is moved to. Nothing when the client sent only the new message: the turn
+   * finds the session's conversation itself.
+   */
+  async function conversationFor(
     userId: string,
     session: SessionRef,
     prior: UiChatRequest['messages'],
-  ): Promise<string | undefined> {
+  ): Promise<{ conversationId?: string; relinkSession?: boolean }> {
     const held = prior.flatMap((m) =>
       m.role === 'system' ? [] : [{ role: m.role, content: uiText(m.parts) }],
     );
     // A client that sends only the new message leaves the history to StreamForge.
-    if (held.length === 0) return undefined;
+    if (held.length === 0) return {};
     const known = await o.sessions.find(userId, session);
     const stored = known ? ((await o.conversations.detail(userId, known))?.messages ?? []) : [];
     const same =
@@ -159,10 +164,11 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
       stored.every(
         (m, i) => m.role === held[i]?.role && squash(m.content) === squash(held[i]?.content ?? ''),
       );
-    if (same) return undefined;
+    // Agreeing with a non-empty history means the session has its conversation.
+    if (same && known) return { conversationId: known };
     const first = held.find((m) => m.role === 'user')?.content ?? 'Branch';
     const created = await o.conversations.createWithHistory(userId, titleFrom(first), held);
-    return created.id;
+    return { conversationId: created.id, relinkSession: true };
   }
 
   app.get(
