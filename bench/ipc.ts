@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * The messages between the benchmark (parent) and a server it measures (a child process), and the child's
@@ -33,6 +34,8 @@ export interface Stats {
   cpu: NodeJS.CpuUsage;
   /** Runs still executing (StreamForge) or streams still open (the floor). */
   active: number;
+  /** The longest the event loop was blocked since the previous stats request (ms). */
+  loopDelayMaxMs: number;
 }
 
 /** Parent → child. Requests carry a `seq` that the child's `reply` repeats. */
@@ -63,6 +66,8 @@ export function serveParent(port: number, active: () => number, close: () => Pro
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('start the server child with --expose-gc');
   let profiler: Session | undefined;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -75,7 +80,9 @@ export function serveParent(port: number, active: () => number, close: () => Pro
   };
   const handle = async (message: ToChild) => {
     switch (message.type) {
-      case 'stats':
+      case 'stats': {
+        // Read before the forced GC below, whose own pause is left out of the next reading.
+        const loopDelayMaxMs = loopDelay.max / 1e6;
         if (message.gc) {
           gc();
           gc();
@@ -83,9 +90,16 @@ export function serveParent(port: number, active: () => number, close: () => Pro
         send({
           type: 'reply',
           seq: message.seq,
-          stats: { memory: process.memoryUsage(), cpu: process.cpuUsage(), active: active() },
+          stats: {
+            memory: process.memoryUsage(),
+            cpu: process.cpuUsage(),
+            active: active(),
+            loopDelayMaxMs,
+          },
         });
+        setTimeout(() => loopDelay.reset(), 50);
         return;
+      }
       case 'profile-start':
         profiler = new Session();
         profiler.connect();

@@ -62,12 +62,16 @@ export function openStream(
     const startedAt = performance.now();
     const result: StreamResult = { ok: false, events: 0, tokens: 0, bytes: 0, ttftMs: undefined };
     let settled = false;
+    let responded = false;
     const timeout = AbortSignal.timeout(STREAM_TIMEOUT_MS);
     const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
     const settle = (error?: string) => {
       if (settled) return;
       settled = true;
-      if (error) result.error = timeout.aborted ? `aborted after ${STREAM_TIMEOUT_MS / 1000} s` : error;
+      if (error)
+        result.error = timeout.aborted
+          ? `aborted after ${STREAM_TIMEOUT_MS / 1000} s with ${result.tokens} tokens${responded ? '' : ', no response'}`
+          : error;
       resolve(result);
     };
     const req = http.request(
@@ -81,6 +85,7 @@ export function openStream(
         signal,
       },
       (res) => {
+        responded = true;
         if (res.statusCode !== 200) {
           res.resume();
           settle(`HTTP ${res.statusCode}`);

@@ -273,6 +273,7 @@ async function heldMemory(server: ServerChild, n: number) {
   return {
     rss: (held.memory.rss - idle.memory.rss) / n,
     heap: (held.memory.heapUsed + held.memory.external - idle.memory.heapUsed - idle.memory.external) / n,
+    loopDelayMaxMs: held.loopDelayMaxMs,
   };
 }
 
@@ -430,11 +431,11 @@ try {
         f,
         async () => {
           const a = await heldMemory(floor, HELD);
-          const b = await heldMemory(server, HELD);
+          const b = await profiled(server, `held-${engine}`, () => heldMemory(server, HELD));
           return {
             reference: a.rss / 1024,
             sf: b.rss / 1024,
-            note: `heap + external per stream ${fmt(a.heap / 1024)} vs ${fmt(b.heap / 1024)} KB`,
+            note: `heap + external per stream ${fmt(a.heap / 1024)} vs ${fmt(b.heap / 1024)} KB, longest event-loop block while they opened ${fmt(a.loopDelayMaxMs)} vs ${fmt(b.loopDelayMaxMs)} ms`,
           };
         },
         1,

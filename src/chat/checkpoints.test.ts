@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessageId } from '../protocol/index.js';
-import { Checkpoints } from './checkpoints.js';
+import { CHECKPOINT_CHUNK, Checkpoints } from './checkpoints.js';
 
 describe('Checkpoints', () => {
   afterEach(() => {
@@ -33,6 +33,34 @@ describe('Checkpoints', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(saves).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('saves many answers in chunks, letting the event loop run between them', async () => {
+    const log: string[] = [];
+    const checkpoints = new Checkpoints(
+      {
+        saveProgress: async (texts) => {
+          log.push(`save ${texts.size}`);
+          // Work queued by others while a chunk is saved (a connection, a token) runs before the next chunk.
+          setImmediate(() => log.push('loop'));
+        },
+      },
+      60_000,
+      { error: () => {} },
+    );
+    const n = 2 * CHECKPOINT_CHUNK + 1;
+    const untrack = Array.from({ length: n }, (_, i) =>
+      checkpoints.track(`msg_${i}` as MessageId, () => `t${i}`),
+    );
+    await checkpoints.save();
+    expect(log.slice(0, 5)).toEqual([
+      `save ${CHECKPOINT_CHUNK}`,
+      'loop',
+      `save ${CHECKPOINT_CHUNK}`,
+      'loop',
+      'save 1',
+    ]);
+    for (const u of untrack) u();
   });
 
   it('logs a failed save and goes on saving', async () => {
