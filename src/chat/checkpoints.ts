@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { MessageId } from '../protocol/index.js';
 import type { MessageStore } from '../store/index.js';
 
@@ -10,9 +11,9 @@ export const CHECKPOINT_CHUNK = 500;
 
 /**
  * The text of every running answer of this instance, saved now and then, so an instance that dies mid-answer
- * loses at most one interval of text. One timer and one statement per interval for all answers, however many
- * are running (each answer's own timer and update would cost thousands of statements a second with thousands
- * of held streams).
+ * loses at most one interval of text. One timer per interval for all answers and one statement per
+ * CHECKPOINT_CHUNK of them, however many are running (each answer's own timer and update would cost thousands
+ * of statements a second with thousands of held streams).
  */
 export class Checkpoints {
   readonly #running = new Map<MessageId, { text: () => string; saved: string }>();
@@ -47,12 +48,11 @@ export class Checkpoints {
     // A save still going (a slow database) is not stacked with another.
     if (this.#saving) return;
     const chunks: Map<MessageId, string>[] = [];
-    let chunk = new Map<MessageId, string>();
+    let chunk: Map<MessageId, string> | undefined;
     for (const [id, answer] of this.#running) {
       const text = answer.text();
       if (text !== answer.saved) {
-        if (chunk.size === CHECKPOINT_CHUNK) chunks.push((chunk = new Map()));
-        else if (chunks.length === 0) chunks.push(chunk);
+        if (!chunk || chunk.size === CHECKPOINT_CHUNK) chunks.push((chunk = new Map()));
         chunk.set(id, text);
         answer.saved = text;
       }
@@ -61,7 +61,7 @@ export class Checkpoints {
     this.#saving = true;
     try {
       for (const [i, texts] of chunks.entries()) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (i > 0) await setImmediate();
         try {
           await this.store.saveProgress(texts);
         } catch (err) {
