@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LoggedEvent, RunEvent } from '../protocol/index.js';
 import { createRunFollower } from './follow-run.js';
@@ -185,5 +186,21 @@ describe('following a run', () => {
     const late = new RecordingSink();
     expect(await follow({ id: 'run_1', log, after: 1 }, late)).toBe('shutdown');
     expect(late.calls).toEqual(['shutdown after 1']);
+  });
+
+  it('hangs none of its own listeners on the shared shutdown signal, and still tells every client', async () => {
+    const { follow, log, shutdown } = setup();
+    log.append(token('a'));
+    const sinks = Array.from({ length: 50 }, () => new RecordingSink());
+    const following = sinks.map((sink) => follow({ id: 'run_1', log, after: 0 }, sink));
+    await tick();
+    // One for all followers: with one each, every add and remove walks the others' (quadratic in streams).
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
+    sinks[0]?.goneController.abort();
+    expect(await following[0]).toBe('gone');
+    shutdown.abort();
+    expect(await Promise.all(following.slice(1))).toEqual(sinks.slice(1).map(() => 'shutdown'));
+    for (const sink of sinks.slice(1)) expect(sink.calls).toEqual(['write 1-1', 'shutdown after 1']);
+    expect(sinks[0]?.calls).toEqual(['write 1-1', 'abort']);
   });
 });
