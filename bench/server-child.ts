@@ -68,8 +68,9 @@ export class ServerChild {
   /** Resolves once nothing runs in the child any more (held streams were cancelled), within `ms`. */
   async idle(ms = 60_000): Promise<void> {
     const until = Date.now() + ms;
-    while ((await this.stats()).active > 0) {
-      if (Date.now() > until) throw new Error(`${this.name} server still runs after ${ms / 1000} s`);
+    for (let active; (active = (await this.stats()).active) > 0;) {
+      if (Date.now() > until)
+        throw new Error(`${this.name} server still runs ${active} runs after ${ms / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -5,11 +5,7 @@
  * read, `bench:paced` one every PACED_MS until cancelled. Started by stream-bench.ts.
  */
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
-import { loadConfig } from '../src/config/index.js';
-import { createServer } from '../src/server.js';
-import { openDatabase } from '../src/store/index.js';
 import { BENCH_TOKENS, childBacklog, delta, PACED_MS, PACED_TOKENS, serveParent } from './ipc.js';
 
 /** A model that costs nothing: `tokens` deltas as fast as they are read, or one every PACED_MS. */
@@ -20,11 +16,28 @@ function syntheticModel(id: string, tokens: number, paced: boolean): LanguageMod
     modelId: id,
     supportedUrls: {},
     doGenerate: () => Promise.reject(new Error('stream only')),
-    async doStream({ abortSignal }) {
+    doStream({ abortSignal }) {
       let i = 0;
+      // Paced: one timer per token and one abort listener per call (a listener per token would be the
+      // model's cost, not the server's), which ends the wait at once.
+      let wake: (() => void) | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      if (paced)
+        abortSignal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            wake?.();
+          },
+          { once: true },
+        );
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async pull(controller) {
-          if (paced) await sleep(PACED_MS, undefined, { signal: abortSignal }).catch(() => undefined);
+          if (paced && !abortSignal?.aborted)
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              timer = setTimeout(resolve, PACED_MS);
+            });
           if (abortSignal?.aborted) {
             controller.error(abortSignal.reason);
             return;
@@ -44,10 +57,18 @@ function syntheticModel(id: string, tokens: number, paced: boolean): LanguageMod
           controller.close();
         },
       });
-      return { stream };
+      return Promise.resolve({ stream });
     },
   };
 }
+
+// The server as `npm start` runs it: the build in dist/ (npm run bench builds it first when stale), not
+// src/ through the TypeScript loader, which names every function it creates (a property write each, and a
+// dictionary-mode function: about 4 KB and a tenth of the CPU per held stream here, that users never pay).
+const built = (path: string) => import(new URL(`../dist/${path}`, import.meta.url).href);
+const { loadConfig } = (await built('config/index.js')) as typeof import('../src/config/index.js');
+const { createServer } = (await built('server.js')) as typeof import('../src/server.js');
+const { openDatabase } = (await built('store/index.js')) as typeof import('../src/store/index.js');
 
 if (!process.send)
   throw new Error('streamforge-server.ts is started by stream-bench.ts (it needs an IPC channel)');
