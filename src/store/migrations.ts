@@ -196,6 +196,15 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table messages alter column sources set storage external
     `,
   },
+  {
+    version: 11,
+    name: 'room on every page of messages for the new versions of running answers',
+    // Every checkpoint rewrites each running answer. With pages filled to the brim, the new version goes to
+    // another page (a full update of the index too) and the old pages keep the dead ones: 10 000 running
+    // answers grew the table to 77 MB in 30 checkpoints on PGlite, each taking 464 ms. With a fifth of every
+    // page left free, nearly all become in-page (HOT) updates: 12 MB and 171 ms (at 2 000: 85 → 42 ms).
+    sql: `alter table messages set (fillfactor = 80)`,
+  },
 ];
 
 /**
