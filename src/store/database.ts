@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Extensions, parse, PGlite, protocol } from '@electric-sql/pglite';
 import pg from 'pg';
 import { unavailableIfDisconnected } from './database-unavailable-error.js';
+import { PgliteMaintenance } from './pglite-maintenance.js';
 
 /** What a repository needs: parameterised SQL (`$1`, `$2`…) returning rows. */
 export interface Queryable {
@@ -90,6 +91,12 @@ async function openPglite(
   const query = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows;
   // A name is prepared once per connection, and PGlite is one connection: every store asking for it shares it.
   const prepared = new Map<string, { sql: string; run: Prepared<unknown> }>();
+  const exec = async (sql: string) => {
+    await db.exec(sql);
+  };
+  // PGlite runs no autovacuum: this does its work (statistics that replan the prepared statements, space).
+  const maintenance = new PgliteMaintenance({ query, exec });
+  maintenance.start();
   return {
     engine: 'pglite',
     query,
@@ -100,14 +107,15 @@ async function openPglite(
       prepared.set(name, { sql, run });
       return run as Prepared<T>;
     },
-    exec: async (sql) => {
-      await db.exec(sql);
-    },
+    exec,
     transaction: (fn) =>
       db.transaction((tx) =>
         fn({ query: async <T>(sql: string, p?: unknown[]) => (await tx.query<T>(sql, p)).rows }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      await maintenance.stop();
+      await db.close();
+    },
   };
 }
 
