@@ -87,37 +87,51 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     expect(await content()).toBe('one, two, three');
   });
 
-  it('checkpoints of running answers rewrite them in place instead of growing the table', async () => {
-    const running = await Promise.all(
-      Array.from({ length: 300 }, async () => {
-        const result = await turns.admit({
-          kind: 'message',
-          text: 'still running',
-          userId: 'carol',
-          runId: newId('run'),
-          model: 'local',
-          instanceId: 'instance-a',
-          leaseMs: 30_000,
-          maxConcurrentRuns: 1_000,
-          maxMessages: 100,
-        });
-        if (!('turn' in result)) throw new Error(result.refused);
-        return result.turn.assistantMessageId;
-      }),
+  it('leaves a fifth of every page of messages free for the new versions of running answers', async () => {
+    const [table] = await t.db.query<{ options: string[] | null }>(
+      `select reloptions as options from pg_class where oid = 'messages'::regclass`,
     );
-    const tableBytes = async () =>
-      Number((await t.db.query<{ bytes: string }>(`select pg_relation_size('messages') as bytes`))[0]?.bytes);
-    let text = '';
-    const checkpoint = () => {
-      text += ' one more token';
-      return messages.saveProgress(new Map(running.map((id) => [id, text])));
-    };
-    await checkpoint();
-    const after1 = await tableBytes();
-    for (let i = 0; i < 30; i++) await checkpoint();
-    // Pages filled to the brim: each round moves every answer to a new page (about 3.5 MB more here).
-    expect(await tableBytes()).toBeLessThan(after1 + 1024 * 1024);
+    expect(table?.options).toContain('fillfactor=80');
   });
+
+  // On PostgreSQL the snapshots of other sessions (the tests running beside this one) can keep dead versions
+  // from being pruned, so the table's size says little there; on PGlite, one session, it is exact.
+  it.runIf(engine === 'pglite')(
+    'checkpoints of running answers rewrite them in place instead of growing the table',
+    async () => {
+      const running = await Promise.all(
+        Array.from({ length: 300 }, async () => {
+          const result = await turns.admit({
+            kind: 'message',
+            text: 'still running',
+            userId: 'carol',
+            runId: newId('run'),
+            model: 'local',
+            instanceId: 'instance-a',
+            leaseMs: 30_000,
+            maxConcurrentRuns: 1_000,
+            maxMessages: 100,
+          });
+          if (!('turn' in result)) throw new Error(result.refused);
+          return result.turn.assistantMessageId;
+        }),
+      );
+      const tableBytes = async () =>
+        Number(
+          (await t.db.query<{ bytes: string }>(`select pg_relation_size('messages') as bytes`))[0]?.bytes,
+        );
+      let text = '';
+      const checkpoint = () => {
+        text += ' one more token';
+        return messages.saveProgress(new Map(running.map((id) => [id, text])));
+      };
+      await checkpoint();
+      const after1 = await tableBytes();
+      for (let i = 0; i < 30; i++) await checkpoint();
+      // Pages filled to the brim: each round moves every answer to a new page (about 3.5 MB more here).
+      expect(await tableBytes()).toBeLessThan(after1 + 1024 * 1024);
+    },
+  );
 
   it('ending an answer reads its own run row, however many runs are running', async () => {
     const runIds = Array.from({ length: 300 }, () => newId('run'));
