@@ -23,7 +23,11 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     await t?.drop();
   });
 
-  async function admit(text: string, conversationId?: ConversationId): Promise<Turn> {
+  async function admit(
+    text: string,
+    conversationId?: ConversationId,
+    who: Partial<Pick<TurnAdmission, 'userId' | 'maxConcurrentRuns'>> = {},
+  ): Promise<Turn> {
     const admission: TurnAdmission = {
       kind: 'message',
       text,
@@ -35,6 +39,7 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
       leaseMs: 30_000,
       maxConcurrentRuns: 100,
       maxMessages: 100,
+      ...who,
     };
     const result = await turns.admit(admission);
     if (!('turn' in result)) throw new Error(result.refused);
@@ -101,19 +106,8 @@ describe.each(ENGINES)('MessageStore on %s', (engine) => {
     async () => {
       const running = await Promise.all(
         Array.from({ length: 300 }, async () => {
-          const result = await turns.admit({
-            kind: 'message',
-            text: 'still running',
-            userId: 'carol',
-            runId: newId('run'),
-            model: 'local',
-            instanceId: 'instance-a',
-            leaseMs: 30_000,
-            maxConcurrentRuns: 1_000,
-            maxMessages: 100,
-          });
-          if (!('turn' in result)) throw new Error(result.refused);
-          return result.turn.assistantMessageId;
+          const turn = await admit('still running', undefined, { userId: 'carol', maxConcurrentRuns: 1_000 });
+          return turn.assistantMessageId;
         }),
       );
       const tableBytes = async () =>
