@@ -156,4 +156,51 @@ describe('the OpenAI Responses API, with the official openai client', () => {
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, param: 'temperature' });
   });
+
+  it('retrieves a stored response, pages through its input items, and deletes it', async () => {
+    const created = await client.responses.create({
+      model: 'local',
+      instructions: 'Be brief.',
+      input: [
+        { role: 'user', content: 'How do I resume a stream?' },
+        { role: 'assistant', content: 'With its run id.' },
+        { role: 'user', content: [{ type: 'input_text', text: 'And after a reload?' }] },
+      ],
+    });
+
+    const retrieved = await client.responses.retrieve(created.id);
+    expect(retrieved).toEqual(created);
+    expect(retrieved.usage?.output_tokens).toBeGreaterThan(0);
+
+    const newestFirst = await client.responses.inputItems.list(created.id);
+    expect(newestFirst.data.map((item) => item.type === 'message' && item.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+    ]);
+    expect(newestFirst.data[0]).toMatchObject({
+      type: 'message',
+      content: [{ type: 'input_text', text: 'And after a reload?' }],
+    });
+    const pages: string[][] = [];
+    for await (const page of (
+      await client.responses.inputItems.list(created.id, { order: 'asc', limit: 2 })
+    ).iterPages())
+      pages.push(page.data.map((item) => (item.type === 'message' ? JSON.stringify(item.content) : '')));
+    expect(pages).toHaveLength(2);
+    expect(pages.flat()[0]).toContain('How do I resume a stream?');
+    expect(pages.flat()).toHaveLength(3);
+
+    await client.responses.delete(created.id);
+    for (const gone of [
+      () => client.responses.retrieve(created.id),
+      () => client.responses.inputItems.list(created.id),
+      () => client.responses.delete(created.id),
+      () => client.responses.create({ model: 'local', previous_response_id: created.id, input: 'More?' }),
+    ])
+      expect(await gone().catch((e: unknown) => e)).toMatchObject({
+        status: 404,
+        code: 'response_not_found',
+      });
+  });
 });

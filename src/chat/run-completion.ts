@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3, LanguageModelV3FunctionTool, LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { ToolCallEvent } from '../protocol/index.js';
+import type { ToolCallEvent, Usage } from '../protocol/index.js';
 import type { Run, RunOutcome } from '../runs/index.js';
 import { classifyModelError, loggableError } from './classify-error.js';
 import { ComponentStream } from './component-stream.js';
@@ -30,7 +30,16 @@ export interface CompletionTurn {
    * Keeps what the answer produced (a stored Response), before `done` tells the client it is complete; when
    * it fails, the run ends with an error instead.
    */
-  record?: (result: { runId: string; text: string; toolCalls: ToolCallEvent[] }) => Promise<void>;
+  record?: (result: CompletionResult) => Promise<void>;
+}
+
+/** What a finished completion produced, for `record`. */
+export interface CompletionResult {
+  runId: string;
+  text: string;
+  toolCalls: ToolCallEvent[];
+  finish: Answer['finish'];
+  usage: Usage;
 }
 
 /**
@@ -47,6 +56,8 @@ export async function runCompletion(
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   const answer = emptyAnswer();
+  const account = () =>
+    accountAnswer(answer, startedAt, (input, output) => deps.prices.costOf(turn.modelId, input, output));
   const outcome = (status: RunOutcome['status'], errorCode?: string): RunOutcome => ({
     model: turn.modelId,
     status,
@@ -108,7 +119,13 @@ export async function runCompletion(
   }
   if (turn.record) {
     try {
-      await turn.record({ runId: run.id, text: answer.text, toolCalls: answer.clientCalls ?? [] });
+      await turn.record({
+        runId: run.id,
+        text: answer.text,
+        toolCalls: answer.clientCalls ?? [],
+        finish: answer.finish,
+        usage: account().usage,
+      });
     } catch (error) {
       logger.error({ runId: run.id, err: loggableError(error) }, 'storing the response failed');
       run.log.append({
@@ -123,9 +140,7 @@ export async function runCompletion(
   return done(answer.finish);
 
   function done(reason: Answer['finish'] | 'cancelled'): RunOutcome {
-    const { usage, metrics } = accountAnswer(answer, startedAt, (input, output) =>
-      deps.prices.costOf(turn.modelId, input, output),
-    );
+    const { usage, metrics } = account();
     if (reason !== 'cancelled')
       run.log.append({
         type: 'progress',

@@ -47,12 +47,15 @@ export type OutputItem =
       status: 'completed';
     };
 
+/** How a run ended, as far as its Response says. */
+export type RunEnd = Pick<DoneEvent, 'type' | 'finish_reason' | 'usage'> | ErrorEvent;
+
 /** A Response object in the OpenAI shape. @see https://platform.openai.com/docs/api-reference/responses/object */
 export function responseObject(
   meta: ResponseMeta,
   model: string,
   state: { status: 'in_progress' | 'completed' | 'incomplete' | 'failed'; output: OutputItem[] },
-  end?: DoneEvent | ErrorEvent,
+  end?: RunEnd,
 ) {
   return {
     id: meta.id,
@@ -93,7 +96,8 @@ function functionCallItem(call: ToolCallEvent): OutputItem {
   };
 }
 
-function statusOf(end: DoneEvent | ErrorEvent): 'completed' | 'incomplete' | 'failed' {
+/** A Response's status at the run's end: cut at the token limit is `incomplete`. */
+export function statusOf(end: RunEnd): 'completed' | 'incomplete' | 'failed' {
   if (end.type === 'error') return 'failed';
   return end.finish_reason === 'length' ? 'incomplete' : 'completed';
 }

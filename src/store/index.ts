@@ -18,7 +18,7 @@ export { type FinishedMessage, type HistoryTurn, MessageStore } from './message-
 export { ensureVectorStore, MIGRATIONS, migrate } from './migrations.js';
 export { connectRedis, REDIS_COMMAND_TIMEOUT_MS, RedisNotReadyError } from './redis-client.js';
 export { retryWhileUnavailable } from './retry-while-unavailable.js';
-export { ResponseStore } from './response-store.js';
+export { ResponseStore, type StoredResponse } from './response-store.js';
 export { RunStore } from './run-store.js';
 export { SessionStore } from './session-store.js';
 export { titleFrom } from './title-from.js';

@@ -205,6 +205,17 @@ export const MIGRATIONS: readonly Migration[] = [
     // page left free, nearly all become in-page (HOT) updates: 12 MB and 171 ms (at 2 000: 85 → 42 ms).
     sql: `alter table messages set (fillfactor = 80)`,
   },
+  {
+    version: 12,
+    name: 'stored responses keep the Response object',
+    // `GET /v1/responses/{id}` answers the Response as it was created (status, usage, the request's echoed
+    // fields), and `…/input_items` the items of its input: the first input_count of its items. Responses
+    // stored before this keep null in both and are read back from their items.
+    sql: `
+      alter table responses add column response jsonb;
+      alter table responses add column input_count integer
+    `,
+  },
 ];
 
 /**

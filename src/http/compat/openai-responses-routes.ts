@@ -5,7 +5,9 @@ import {
   openaiResponseFormat,
   outputItems,
   type ResponseMeta,
+  responseObject,
   responseOf,
+  statusOf,
 } from '../../formats/openai-response-format.js';
 import type { ResponseStore } from '../../store/index.js';
 import type { CompletionRequest, TurnStarter } from '../../turns/index.js';
@@ -104,7 +106,8 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
         if (!found) throw new ResponseNotFoundError(previous);
         thread = found as ResponseInputItem[];
       }
-      const input = toResponseInput(body, thread, o.turns.resolveModel(model).model);
+      const resolved = o.turns.resolveModel(model);
+      const input = toResponseInput(body, thread, resolved.model);
       const own = inputItemsOf(body);
       for (const [i, item] of own.entries()) {
         const text =
@@ -120,26 +123,8 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
       const store = body.store !== false;
       const created = Math.floor(Date.now() / 1000);
       // The run's id names the response.
-      const idOf = (runId: string) => `resp_${runId}`;
-      const record: CompletionRequest['turn']['record'] = ({ runId, text, toolCalls }) =>
-        o.responses.save({
-          id: idOf(runId),
-          userId,
-          previousResponseId: previous,
-          model: model ?? DEFAULT_MODEL_ALIAS,
-          items: [...own, ...outputItems(idOf(runId), text, toolCalls)],
-        });
-      const started = await o.turns.startCompletion(
-        completionRequestOf(input, {
-          userId,
-          model,
-          onDisconnect: body.on_disconnect ?? 'cancel',
-          log: request.log,
-          ...(store ? { record } : {}),
-        }),
-      );
-      const meta: ResponseMeta = {
-        id: idOf(started.run.id),
+      const metaOf = (runId: string): ResponseMeta => ({
+        id: `resp_${runId}`,
         createdAt: created,
         previousResponseId: previous ?? null,
         echo: {
@@ -155,7 +140,31 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
           metadata: body.metadata ?? {},
           user: body.user ?? null,
         },
+      });
+      const record: CompletionRequest['turn']['record'] = ({ runId, text, toolCalls, finish, usage }) => {
+        const meta = metaOf(runId);
+        const output = outputItems(meta.id, text, toolCalls);
+        const end = { type: 'done', finish_reason: finish, usage } as const;
+        return o.responses.save({
+          id: meta.id,
+          userId,
+          previousResponseId: previous,
+          model: model ?? DEFAULT_MODEL_ALIAS,
+          items: [...own, ...output],
+          inputCount: own.length,
+          response: responseObject(meta, resolved.id, { status: statusOf(end), output }, end),
+        });
       };
+      const started = await o.turns.startCompletion(
+        completionRequestOf(input, {
+          userId,
+          model,
+          onDisconnect: body.on_disconnect ?? 'cancel',
+          log: request.log,
+          ...(store ? { record } : {}),
+        }),
+      );
+      const meta = metaOf(started.run.id);
       if (body.stream === true) {
         return o.delivery.stream(reply, answeringOf(started), openaiResponseFormat(meta));
       }
@@ -164,4 +173,117 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
       });
     },
   );
+
+  const params = z.object({ id: z.string().min(1).max(200) });
+  const stored = async (userId: string, id: string) => {
+    const found = await o.responses.get(userId, id);
+    if (!found) throw new ResponseNotFoundError(id);
+    return found;
+  };
+
+  app.get(
+    '/v1/responses/:id',
+    {
+      onSend: addOpenaiError,
+      schema: {
+        tags: ['chat'],
+        summary: 'A stored response (OpenAI Responses API)',
+        description:
+          'The Response a `POST /v1/responses` with `store` made, as it was when it completed (status, output, ' +
+          'usage, the echoed request fields). A response is stored when its run completes, so a running one, ' +
+          'one made with `store: false` and another user’s are 404.',
+        params,
+        response: { 200: responseSchema, 404: openaiProblemSchema },
+      },
+    },
+    async (request) =>
+      (await stored(request.userId, request.params.id)).response as z.infer<typeof responseSchema>,
+  );
+
+  app.get(
+    '/v1/responses/:id/input_items',
+    {
+      onSend: addOpenaiError,
+      schema: {
+        tags: ['chat'],
+        summary: 'The input items of a stored response',
+        description:
+          'The items of the request that made the response (not those of the responses before it), as a ' +
+          'cursor page: `order` (default `desc`, newest first), `limit` (1–100, default 20) and `after` (an ' +
+          'item id of the previous page). Messages are `message` items with `input_text`/`input_image` parts.',
+        params,
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          order: z.enum(['asc', 'desc']).default('desc'),
+          after: z.string().min(1).max(200).optional(),
+        }),
+        response: {
+          200: z
+            .object({
+              object: z.literal('list'),
+              data: z.array(z.looseObject({ id: z.string(), type: z.string() })),
+              first_id: z.string().nullable(),
+              last_id: z.string().nullable(),
+              has_more: z.boolean(),
+            })
+            .meta({ id: 'OpenAIResponseItemList' }),
+          404: openaiProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { limit, order, after } = request.query;
+      const items = (await stored(request.userId, id)).input.map((item, i) => listedItem(id, item, i));
+      if (order === 'desc') items.reverse();
+      const from = after === undefined ? 0 : items.findIndex((item) => item.id === after) + 1;
+      if (after !== undefined && from === 0)
+        throw new InvalidInputError([{ path: 'querystring.after', message: `No input item "${after}"` }]);
+      const data = items.slice(from, from + limit);
+      return {
+        object: 'list' as const,
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: from + limit < items.length,
+      };
+    },
+  );
+
+  app.delete(
+    '/v1/responses/:id',
+    {
+      onSend: addOpenaiError,
+      schema: {
+        tags: ['chat'],
+        summary: 'Delete a stored response',
+        description:
+          'Deletes the response and its items. A response that continued it keeps its own items but no longer ' +
+          'continues it: `previous_response_id` on it then starts from its own items.',
+        params,
+        response: {
+          200: z.object({ id: z.string(), object: z.literal('response'), deleted: z.literal(true) }),
+          404: openaiProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!(await o.responses.delete(request.userId, id))) throw new ResponseNotFoundError(id);
+      return { id, object: 'response' as const, deleted: true as const };
+    },
+  );
 };
+
+/**
+ * An input item as the list shows it: with an id (`<response id>_in<n>` when the client gave none), its
+ * type, and a message's text as an `input_text` part.
+ */
+function listedItem(responseId: string, item: Record<string, unknown>, i: number) {
+  const id = typeof item.id === 'string' ? item.id : `in_${responseId.replace(/^resp_/, '')}_${i}`;
+  const type = typeof item.type === 'string' ? item.type : 'message';
+  if (type !== 'message') return { ...item, id, type };
+  const content =
+    typeof item.content === 'string' ? [{ type: 'input_text', text: item.content }] : (item.content ?? []);
+  return { ...item, id, type, status: 'completed', content };
+}
