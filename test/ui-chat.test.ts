@@ -6,7 +6,7 @@ import type { UiDataTypes, UiMessageMetadata } from '../src/formats/index.js';
 import type { RunEvent, RunId } from '../src/protocol/index.js';
 import { readJson } from './helpers/read-json.js';
 import { ScriptedModel } from './helpers/scripted-model.js';
-import { ENGINES, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ENGINES, startTestServer, tableCounts, type TestServer } from './helpers/test-server.js';
 import { upload } from './helpers/upload.js';
 
 type ChatMessage = UIMessage<UiMessageMetadata, UiDataTypes>;
@@ -336,6 +336,29 @@ describe.each(ENGINES)('POST /v1/ui/chat, read by the AI SDK’s own client (%s)
     });
     expect(response.status).toBe(400);
     expect(await readJson(response)).toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('refuses a file part in a stored chat, naming it, rather than dropping it, and stores nothing', async () => {
+    const before = await tableCounts(t.db);
+    const file = {
+      type: 'file',
+      url: 'data:text/plain;base64,aGk=',
+      mediaType: 'text/plain',
+      filename: 'a.txt',
+    };
+    const response = await fetch(`${t.url}/v1/ui/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: randomUUID(),
+        messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'Summarise this file' }, file] }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    const problem = await readJson(response);
+    expect(problem).toMatchObject({ code: 'invalid_request', errors: [{ path: 'body.messages.0.parts.1' }] });
+    expect(JSON.stringify(problem)).toContain('store: false');
+    expect(await tableCounts(t.db)).toEqual(before);
   });
 });
 

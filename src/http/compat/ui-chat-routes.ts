@@ -35,6 +35,24 @@ export interface UiChatRoutesOptions {
  * out as a UI message stream. The chat id names a conversation; the run is the one every transport reads.
  * @see https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol#ui-message-stream-protocol
  */
+/**
+ * A stored conversation keeps text: a file part in the client's list would be dropped without a word, so it is
+ * a 400 that says how to send files (a stateless chat, where the list is the context).
+ */
+function refuseFileParts(messages: UiChatRequest['messages']): void {
+  for (const [i, m] of messages.entries())
+    for (const [j, part] of m.parts.entries())
+      if (part.type === 'file')
+        throw new InvalidInputError([
+          {
+            path: `body.messages.${i}.parts.${j}`,
+            message:
+              'A stored chat keeps text only, so this file would not reach the model: send the chat with ' +
+              '`store: false` (the client keeps its messages, and files go to a model that reads them)',
+          },
+        ]);
+}
+
 export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (app, o) => {
   app.post(
     '/v1/ui/chat',
@@ -46,7 +64,7 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         description:
           'Takes the body of `DefaultChatTransport` (`id`, `messages`, `trigger`, `messageId`, plus `model`, ' +
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
-          'conversation (created the first time); when the messages before it differ from the stored ' +
+          'conversation (created the first time; a file part is a 400 there: a stored chat keeps text); when the messages before it differ from the stored ' +
           'conversation (an edit, a branch), a new conversation holding them takes the turn and the chat id. ' +
           '`trigger: "regenerate-message"` answers the last user ' +
           'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). With `tools` (the ' +
@@ -98,6 +116,7 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         });
         return o.delivery.stream(reply, answeringOf(started), uiMessageFormat());
       }
+      refuseFileParts(body.messages);
       const session: SessionRef = { scope: 'chat', id: body.id };
       const options = { model: body.model, rag: body.rag, on_disconnect: body.on_disconnect };
       // useChat's regenerate(): the chat's last answer is made again (a chat the server does not know yet
