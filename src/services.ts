@@ -226,10 +226,11 @@ function createLogger(config: Config): Logger {
 
 /** The built-in models, the registered ones, and the default checked (a bad one fails at start). */
 function createModels(config: Config, configure: ServicesOptions['configureModels']): ModelRegistry {
-  const models = new ModelRegistry(config.models.defaultModel, config.models.providers).register(
-    'local',
-    new LocalModel({ tokenDelayMs: config.models.localTokenDelayMs }),
-  );
+  const models = new ModelRegistry(
+    config.models.defaultModel,
+    config.models.providers,
+    config.models.visionModels,
+  ).register('local', new LocalModel({ tokenDelayMs: config.models.localTokenDelayMs }));
   configure?.(models);
   try {
     models.resolve(config.models.defaultModel);

@@ -25,7 +25,10 @@ describe('stateless OpenAI chat completions, with the official openai client and
   let client: OpenAI;
   let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    ({ t, upstream, close } = await startServerWithUpstream({ LOCAL_TOKEN_DELAY_MS: '0' }));
+    ({ t, upstream, close } = await startServerWithUpstream({
+      LOCAL_TOKEN_DELAY_MS: '0',
+      VISION_MODELS: 'openai:ft-eyes-*',
+    }));
     client = new OpenAI({ apiKey: 'unused', baseURL: `${t.url}/v1`, maxRetries: 0 });
   });
   afterAll(() => close());
@@ -168,6 +171,47 @@ describe('stateless OpenAI chat completions, with the official openai client and
       { type: 'image_url', image_url: { url: 'https://images.example/apple.jpg' } },
     ]);
     expect(JSON.parse(completion.choices[0]?.message.content ?? '')).toEqual({ colour: 'red' });
+  });
+
+  it('refuses images for a model not known to take them, and sends them to one VISION_MODELS declares', async () => {
+    const seen = upstream.requests.length;
+    const image = { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+    const content = [{ type: 'text' as const, text: 'What is this?' }, image];
+    const refused = await client.chat.completions
+      .create({ model: 'openai:gpt-3.5-turbo', messages: [{ role: 'user', content }] })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 400, param: 'messages.0.content.1' });
+    expect(String((refused as Error).message)).toContain('VISION_MODELS');
+    const viaUi = await fetch(`${t.url}/v1/ui/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'c',
+        store: false,
+        model: 'openai:gpt-3.5-turbo',
+        messages: [
+          {
+            id: 'm',
+            role: 'user',
+            parts: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'file', mediaType: 'image/png', url: image.image_url.url },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(viaUi.status).toBe(400);
+    expect(await viaUi.text()).toContain('body.messages.0.parts.1');
+    expect(upstream.requests.length).toBe(seen);
+
+    upstream.script({ tokens: ['A pixel.'] });
+    const answered = await client.chat.completions.create({
+      model: 'openai:ft-eyes-2',
+      messages: [{ role: 'user', content }],
+    });
+    expect(answered.choices[0]?.message.content).toBe('A pixel.');
+    expect((await upstream.nextRequest()).body.messages.at(-1).content).toEqual(content);
   });
 
   it('refuses what the local model cannot honour with a 400 naming the field, and honours stop', async () => {

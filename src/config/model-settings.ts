@@ -44,6 +44,19 @@ export const modelSettings = envSection('MODEL_', {
       });
       return z.NEVER;
     }),
+  /**
+   * Models that take images besides the known vision models (gpt-4o…, Claude 3+, Gemini, llava…): comma-
+   * separated ids, `*` matching any run (`ollama:qwen2-vl*,myserver:*`). Images for any other model are a 400.
+   */
+  VISION_MODELS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** `provider:model` that embeds documents for vector retrieval; unset: lexical retrieval only. */
   EMBEDDING_MODEL: z.string().min(3).optional(),
 });

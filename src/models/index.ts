@@ -13,6 +13,7 @@ export { countTokens, splitTokens } from './local/text-tokens.js';
 export {
   type ListedModel,
   ModelRegistry,
+  type ResolvedModel,
   ProviderNotConfiguredError,
   UnknownModelError,
 } from './model-registry.js';

@@ -4,6 +4,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { DomainError } from '../domain-error.js';
+import { seesImages } from './model-capabilities.js';
 import { KNOWN_PROVIDERS, type ProviderSettings } from './provider-settings.js';
 
 /** A request named a model this server does not know. */
@@ -36,6 +37,14 @@ export class ProviderNotConfiguredError extends DomainError {
   }
 }
 
+/** A model a request named, ready to call, with what it can take. */
+export interface ResolvedModel {
+  id: string;
+  model: LanguageModelV3;
+  /** It takes image input (see model-capabilities.ts); images sent to another model are a 400. */
+  seesImages: boolean;
+}
+
 export interface ListedModel {
   id: string;
   provider: string;
@@ -46,19 +55,21 @@ export interface ListedModel {
  * configured providers, built with the AI SDK provider packages and kept once built.
  */
 export class ModelRegistry {
-  readonly #fixed = new Map<string, LanguageModelV3>();
+  readonly #fixed = new Map<string, ResolvedModel>();
   readonly #providers = new Map<string, ProviderSettings>();
-  readonly #built = new Map<string, LanguageModelV3>();
+  readonly #built = new Map<string, ResolvedModel>();
 
+  /** `visionModels`: ids (with `*`) declared to take images besides the known vision models (VISION_MODELS). */
   constructor(
     readonly defaultModel: string,
     providers: readonly ProviderSettings[] = [],
+    private readonly visionModels: readonly string[] = [],
   ) {
     for (const p of providers) this.#providers.set(p.id, p);
   }
 
   register(id: string, model: LanguageModelV3): this {
-    this.#fixed.set(id, model);
+    this.#fixed.set(id, { id, model, seesImages: seesImages(id, undefined, this.visionModels) });
     return this;
   }
 
@@ -76,12 +87,10 @@ export class ModelRegistry {
   }
 
   /** The model for `id` (the default when undefined). Throws UnknownModelError or ProviderNotConfiguredError. */
-  resolve(id: string | undefined): { id: string; model: LanguageModelV3 } {
+  resolve(id: string | undefined): ResolvedModel {
     const wanted = id ?? this.defaultModel;
-    const fixed = this.#fixed.get(wanted);
-    if (fixed) return { id: wanted, model: fixed };
-    const built = this.#built.get(wanted);
-    if (built) return { id: wanted, model: built };
+    const known = this.#fixed.get(wanted) ?? this.#built.get(wanted);
+    if (known) return known;
     const colon = wanted.indexOf(':');
     const providerId = colon > 0 ? wanted.slice(0, colon) : '';
     const modelName = wanted.slice(colon + 1);
@@ -94,9 +103,13 @@ export class ModelRegistry {
         this.list().map((m) => m.id),
       );
     }
-    const model = buildModel(provider, modelName);
-    this.#built.set(wanted, model);
-    return { id: wanted, model };
+    const resolved = {
+      id: wanted,
+      model: buildModel(provider, modelName),
+      seesImages: seesImages(wanted, provider.kind, this.visionModels),
+    };
+    this.#built.set(wanted, resolved);
+    return resolved;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { LanguageModelV3, LanguageModelV3Message, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { LanguageModelV3Message, LanguageModelV3Prompt } from '@ai-sdk/provider';
 import {
   basePromptFor,
   type ChatDeps,
@@ -11,7 +11,7 @@ import {
 } from '../chat/index.js';
 import type { RateWindow } from '../limits/index.js';
 import { detectLanguage } from '../rag/index.js';
-import type { ModelRegistry } from '../models/index.js';
+import type { ModelRegistry, ResolvedModel } from '../models/index.js';
 import { type ChatRequest, type ConversationId, type MessageId, newId } from '../protocol/index.js';
 import type { Run, RunRegistry } from '../runs/index.js';
 import type { DocumentStore, TurnStore } from '../store/index.js';
@@ -112,7 +112,7 @@ export class TurnStarter {
   constructor(private readonly o: TurnStarterOptions) {}
 
   /** The model a request names (or the default), resolved before anything else is checked. */
-  resolveModel(model: string | undefined): { id: string; model: LanguageModelV3 } {
+  resolveModel(model: string | undefined): ResolvedModel {
     return this.o.models.resolve(model);
   }
 

@@ -99,7 +99,7 @@ export const openaiCompatRoutes: FastifyPluginAsyncZod<OpenaiCompatRoutesOptions
         conversationId = turn.conversationId;
       } else {
         const model = body.model === DEFAULT_MODEL_ALIAS ? undefined : body.model;
-        const input = toCompletionInput(body, o.turns.resolveModel(model).model);
+        const input = toCompletionInput(body, o.turns.resolveModel(model));
         checkLengths(body, o.maxMessageChars);
         started = await o.turns.startCompletion(
           completionRequestOf(input, {

@@ -6,6 +6,7 @@ import type {
 } from '@ai-sdk/provider';
 import type { CallSettings } from '../../chat/index.js';
 import { InvalidInputError } from '../../domain-error.js';
+import type { ResolvedModel } from '../../models/index.js';
 import type { CompletionRequest } from '../../turns/index.js';
 import type { OpenaiChatRequest } from './openai-chat-request.js';
 
@@ -74,10 +75,16 @@ const CANNOT: Record<string, { fields: readonly string[]; why: string }> = {
 };
 
 /** Throws the 400 for a field `model` cannot honour (given at `path`); does nothing for one it can. */
-export function refuserFor(model: LanguageModelV3): (field: string, path?: string) => void {
-  const cannot = CANNOT[kindOf(model)];
+export function refuserFor(resolved: ResolvedModel): (field: string, path?: string) => void {
+  const cannot = CANNOT[kindOf(resolved.model)];
   return (field, path = `body.${field}`) => {
     if (cannot?.fields.includes(field)) throw invalid(path, `${field} is not supported here: ${cannot.why}`);
+    if (field === 'images' && !resolved.seesImages)
+      throw invalid(
+        path,
+        `images are not supported here: "${resolved.id}" is not known to take images; choose a vision model, ` +
+          'or list this one in VISION_MODELS if it takes them',
+      );
   };
 }
 
@@ -90,7 +97,7 @@ function kindOf(model: LanguageModelV3): string {
  * Turns an OpenAI Chat Completions request into the model's prompt, settings and tools, checking it against
  * what the chosen model can do. Throws InvalidInputError (400) naming the field.
  */
-export function toCompletionInput(body: OpenaiChatRequest, model: LanguageModelV3): CompletionInput {
+export function toCompletionInput(body: OpenaiChatRequest, model: ResolvedModel): CompletionInput {
   const refuse = refuserFor(model);
   const set = <T>(field: string, value: T | null | undefined): T | undefined => {
     if (value === null || value === undefined) return undefined;

@@ -1,4 +1,4 @@
-import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
+import type { LanguageModelV3Message } from '@ai-sdk/provider';
 import { z } from 'zod';
 import { onDisconnect } from '../../protocol/index.js';
 import { DEFAULT_MODEL_ALIAS, jsonSchemaSpec, sharedSamplingFields } from './openai-chat-request.js';
@@ -12,6 +12,7 @@ import {
   parseArguments,
   refuserFor,
 } from './openai-completion-turn.js';
+import type { ResolvedModel } from '../../models/index.js';
 
 const inputPart = z.looseObject({
   type: z.string().describe('`input_text`, `input_image` (user) or `output_text` (assistant)'),
@@ -107,7 +108,7 @@ export function inputItemsOf(body: OpenaiResponsesRequest): ResponseInputItem[] 
 export function toResponseInput(
   body: OpenaiResponsesRequest,
   thread: readonly ResponseInputItem[],
-  model: LanguageModelV3,
+  model: ResolvedModel,
 ): CompletionInput {
   const refuse = refuserFor(model);
   const set = <T>(field: string, value: T | null | undefined): T | undefined => {

@@ -107,7 +107,7 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
         thread = found as ResponseInputItem[];
       }
       const resolved = o.turns.resolveModel(model);
-      const input = toResponseInput(body, thread, resolved.model);
+      const input = toResponseInput(body, thread, resolved);
       const own = inputItemsOf(body);
       for (const [i, item] of own.entries()) {
         const text =

@@ -92,7 +92,7 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
       const { body, userId } = request;
       // A chat with the client's own tools, or one the client keeps itself: its message list is the truth.
       if (body.tools !== undefined || body.store === false) {
-        const input = uiMessagesToPrompt(body, o.turns.resolveModel(body.model).model);
+        const input = uiMessagesToPrompt(body, o.turns.resolveModel(body.model));
         const last = body.messages.at(-1);
         if (last?.role === 'system')
           throw new InvalidInputError([{ path: 'body.messages', message: 'Nothing to answer' }]);

@@ -1,11 +1,11 @@
 import type {
-  LanguageModelV3,
   LanguageModelV3FunctionTool,
   LanguageModelV3Message,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
 import { imagePart, invalid, refuserFor } from './openai-completion-turn.js';
 import type { UiChatRequest } from './ui-chat-request.js';
+import type { ResolvedModel } from '../../models/index.js';
 
 type UiPart = UiChatRequest['messages'][number]['parts'][number];
 type AssistantContent = Extract<LanguageModelV3Message, { role: 'assistant' }>['content'];
@@ -20,7 +20,7 @@ type ToolContent = LanguageModelV3ToolResultPart[];
  */
 export function uiMessagesToPrompt(
   body: UiChatRequest,
-  model: LanguageModelV3,
+  model: ResolvedModel,
 ): {
   system: string | undefined;
   messages: LanguageModelV3Message[];
