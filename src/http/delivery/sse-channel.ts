@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { sseFrames } from '../../formats/index.js';
 import { type FrameChannel, untilEvent } from './frame-channel.js';
@@ -26,6 +27,21 @@ function streamHeadersOf(reply: FastifyReply): Record<string, string | number | 
   return kept;
 }
 
+/** Where Node keeps a response's headers set before `writeHead` (found on the first response). */
+let outHeaders: symbol | null | undefined;
+
+/**
+ * Forgets the headers hooks set on `res`. Node keeps them in one object per response: removing them one by one
+ * would turn it into a slow dictionary (0.7 KB per held stream); without it, `writeHead` takes the stream's
+ * headers object as it is. Where that object cannot be found (another Node), the headers are removed.
+ */
+function dropHeaders(res: ServerResponse): void {
+  outHeaders ??= Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders') ?? null;
+  const slots = res as unknown as Record<symbol, unknown>;
+  if (outHeaders && outHeaders in res) slots[outHeaders] = null;
+  else for (const name of res.getHeaderNames()) res.removeHeader(name);
+}
+
 /**
  * Turns a reply into an event stream: a fixed, minimal set of headers, written with the first bytes (one write,
  * not two), then frames in SSE framing. Backpressure is the socket's own: `write` says when its buffer is full,
@@ -42,7 +58,7 @@ export function openSseChannel(
   // The body is ours from here on. Hooks may have set headers on the raw response itself (helmet does): only
   // the stream's own set goes out.
   reply.hijack();
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  dropHeaders(res);
   res.writeHead(200, all);
   return {
     gone: gone.signal,
