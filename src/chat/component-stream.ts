@@ -9,10 +9,13 @@ import type { RunLog } from '../runs/index.js';
  */
 export class ComponentStream {
   readonly #events: ComponentEvent[] = [];
-  readonly #open = new Map<string, ComponentKind>();
-  readonly #closed = new Set<string>();
-  readonly #skipped = new Set<string>();
+  /**
+   * Each component's state: open (its kind), complete, or skipped. Made with the first component: most answers
+   * have none, and a held stream should not carry an empty map for them.
+   */
+  #states: Map<string, ComponentKind | 'complete' | 'skipped'> | undefined;
   #created = 0;
+  #skipped = 0;
 
   constructor(
     private readonly log: RunLog,
@@ -22,21 +25,21 @@ export class ComponentStream {
 
   /** A fresh id, unique within the answer. */
   nextId(kind: ComponentKind): string {
-    return `${kind}-${this.#created + this.#skipped.size + 1}`;
+    return `${kind}-${this.#created + this.#skipped + 1}`;
   }
 
   /** Sends the placeholder; false when the limit was reached and the component is skipped. */
   create(id: string, kind: ComponentKind, title: string, columns?: Column[]): boolean {
-    if (this.#open.has(id) || this.#closed.has(id) || this.#skipped.has(id)) {
-      throw new Error(`component ${id} was already created`);
-    }
+    const states = (this.#states ??= new Map());
+    if (states.has(id)) throw new Error(`component ${id} was already created`);
     if (this.#created >= this.maxComponents) {
-      this.#skipped.add(id);
+      states.set(id, 'skipped');
+      this.#skipped++;
       this.onSkipped(title, this.maxComponents);
       return false;
     }
     this.#created++;
-    this.#open.set(id, kind);
+    states.set(id, kind);
     this.#emit({ type: 'component', op: 'create', id, kind, title, ...(columns ? { columns } : {}) });
     return true;
   }
@@ -51,10 +54,10 @@ export class ComponentStream {
   }
 
   complete(id: string, rowCount?: number): void {
-    const kind = this.#open.get(id);
+    const state = this.#states?.get(id);
+    const kind = state === 'complete' || state === 'skipped' ? undefined : state;
     if (!this.#writable(id, kind ?? 'simple') || !kind) return;
-    this.#open.delete(id);
-    this.#closed.add(id);
+    this.#states?.set(id, 'complete');
     this.#emit({
       type: 'component',
       op: 'complete',
@@ -66,7 +69,8 @@ export class ComponentStream {
 
   /** Components still open when the answer ends (a failure or a cancel) are completed as they stand. */
   completeAll(): void {
-    for (const id of [...this.#open.keys()]) this.complete(id);
+    for (const [id, state] of [...(this.#states ?? [])])
+      if (state !== 'complete' && state !== 'skipped') this.complete(id);
   }
 
   /** Every sent component's final state, merged by the client's own merge function. */
@@ -75,9 +79,10 @@ export class ComponentStream {
   }
 
   #writable(id: string, kind: ComponentKind): boolean {
-    if (this.#skipped.has(id)) return false;
-    const open = this.#open.get(id);
-    if (open === undefined) throw new Error(`component ${id} is not open (created? already complete?)`);
+    const open = this.#states?.get(id);
+    if (open === 'skipped') return false;
+    if (open === undefined || open === 'complete')
+      throw new Error(`component ${id} is not open (created? already complete?)`);
     if (open !== kind) throw new Error(`component ${id} is a ${open}, not a ${kind}`);
     return true;
   }
