@@ -52,6 +52,11 @@ describe('Retriever.ground', () => {
       '# What to send\n\nAdd -save-temps to the compile command: gcc then keeps the preprocessed file a bug report needs.',
     );
     await add('garden.md', '# Roses\n\nPrune roses in late winter, just above an outward-facing bud.');
+    await add(
+      'free.md',
+      "# Commande free\n\nL'option -s permet d'afficher la mémoire en continu : la commande free répète " +
+        "l'affiche toutes les N secondes, jusqu'à ce qu'on l'interrompe. Sans elle, la commande ne s'exécute qu'une fois.",
+    );
     retriever = new Retriever(documents, undefined);
   });
   afterAll(async () => {
@@ -66,6 +71,14 @@ describe('Retriever.ground', () => {
     );
     expect(grounding.grounded).toBe(true);
     expect(grounding.chunks[0]?.text).toContain('-save-temps');
+  });
+
+  it('finds a word in another of its forms by its beginning when no passage holds it as asked', async () => {
+    // "affichage" is in no passage, "afficher" and "affiche" are ("périodique" in none, nor its beginning).
+    const grounding = await retriever.ground('u', 'Quelle option de free donne un affichage périodique ?', 5);
+    expect(grounding.grounded).toBe(true);
+    expect(grounding.chunks[0]?.text).toContain("L'option -s");
+    expect(grounding.chunks[0]?.matched).toContain('affich:*');
   });
 
   it('grounds nothing when the best passage holds no more than the floor of the question', async () => {

@@ -88,11 +88,16 @@ export class Retriever {
     documentIds?: readonly string[],
     signal?: AbortSignal,
   ): Promise<Grounding> {
-    const terms = queryTerms(query);
-    const [found, stats] = await Promise.all([
-      this.#search(userId, query, terms, searchDepth(topK), documentIds, signal),
-      this.documents.termStats(userId, terms, documentIds),
+    const asked = queryTerms(query);
+    const depth = searchDepth(topK);
+    const [first, exact] = await Promise.all([
+      this.#search(userId, query, asked, depth, documentIds, signal),
+      this.documents.termStats(userId, asked, documentIds),
     ]);
+    const { terms, stats } = await this.#widen(userId, asked, exact, documentIds);
+    // Searched again only when a word was widened.
+    const found =
+      terms === asked ? first : await this.#search(userId, query, terms, depth, documentIds, signal);
     const weights = termWeights(terms, stats);
     // The candidates that hold more of what is asked come first; the search's own order decides among
     // those that hold about as much (the passage with all ten words of a question beats one with its
@@ -112,6 +117,32 @@ export class Retriever {
           .map((c, i) => ({ ...c, n: i + 1 }))
       : [];
     return { chunks, relevance: Math.round(relevance * 100) / 100, grounded };
+  }
+
+  /**
+   * A word of the question that no passage holds, in another form of the same word ("affichage" against
+   * "afficher", "répéter" against "répétition"): searched by its beginning instead (`affich:*`, all but its
+   * last three letters, at least five), when that beginning is in some passage. Its weight is then that
+   * prefix's rarity, as for any term. Only words of six letters or more, so short words never widen.
+   */
+  async #widen(
+    userId: string,
+    terms: string[],
+    stats: TermStats,
+    documentIds: readonly string[] | undefined,
+  ): Promise<{ terms: string[]; stats: TermStats }> {
+    const unknown = terms.filter((t) => stats.frequency.get(t) === 0 && /^\p{L}{6,}$/u.test(t));
+    if (unknown.length === 0) return { terms, stats };
+    const prefixOf = new Map(unknown.map((t) => [t, `${t.slice(0, Math.max(5, t.length - 3))}:*`]));
+    const wider = await this.documents.termStats(userId, [...prefixOf.values()], documentIds);
+    const widened = terms.map((t) => {
+      const prefix = prefixOf.get(t);
+      return prefix && (wider.frequency.get(prefix) ?? 0) > 0 ? prefix : t;
+    });
+    return {
+      terms: widened,
+      stats: { chunks: stats.chunks, frequency: new Map([...stats.frequency, ...wider.frequency]) },
+    };
   }
 
   async search(
