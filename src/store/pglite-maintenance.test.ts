@@ -58,6 +58,24 @@ describe('PGlite maintenance', () => {
     expect(after?.dead).toBe(0);
   });
 
+  it('gathers light statistics (a small sample) in its own transaction, leaving the setting as it was', async () => {
+    const { db, maintenance } = await bare();
+    await db.exec(`create table t (id int primary key, v int)`);
+    await db.query(`insert into t select g, g from generate_series(1, 5000) g`);
+    expect(await maintenance.run()).toEqual(['analyze t']);
+    const [stats] = await db.query<{ bounds: number }>(
+      `select array_length(histogram_bounds::text::int[], 1) as bounds from pg_stats
+       where tablename = 't' and attname = 'v'`,
+    );
+    // A statistics target of 10: at most 11 histogram bounds (PostgreSQL's default of 100 keeps 101).
+    expect(stats?.bounds).toBeGreaterThan(1);
+    expect(stats?.bounds).toBeLessThanOrEqual(11);
+    const [setting] = await db.query<{ target: string }>(
+      `select current_setting('default_statistics_target') as target`,
+    );
+    expect(setting?.target).toBe('100');
+  });
+
   it('replans a statement first run on an empty table once the table has grown', async () => {
     const db = await openDatabase({ engine: 'pglite' });
     closing.push(() => db.close());

@@ -11,6 +11,14 @@ interface TableActivity {
 }
 
 /**
+ * The statistics maintenance gathers: a sample of 3 000 rows (PostgreSQL's default takes 30 000), for this
+ * transaction only. They decide plans of key lookups and small joins, for which that is plenty; the default
+ * sample held PGlite's thread for 190–250 ms per `analyze messages` at 50 000 messages, every few seconds
+ * under load (a tenth of the rows change fast), and 7 against 58 ms at 60 000 rows alone.
+ */
+const LIGHT_STATISTICS = 'set local default_statistics_target = 10';
+
+/**
  * What autovacuum does on PostgreSQL, for PGlite, which runs none: a table whose rows changed by a tenth
  * since it was last analyzed is analyzed, one with dead row versions for a fifth of its live ones is vacuumed
  * (PostgreSQL's default thresholds). Analyzing matters most: the hot statements are prepared with generic
@@ -58,9 +66,9 @@ export class PgliteMaintenance {
       const analyze = t.n_mod_since_analyze > 50 + 0.1 * t.n_live_tup;
       const vacuum = t.n_dead_tup > 50 + 0.2 * t.n_live_tup;
       if (!analyze && !vacuum) continue;
-      const sql = vacuum ? `vacuum${analyze ? ' (analyze)' : ''} ${t.relname}` : `analyze ${t.relname}`;
-      await this.db.exec(sql);
-      ran.push(sql);
+      if (vacuum) await this.db.exec(`vacuum ${t.relname}`);
+      if (analyze) await this.db.exec(`begin; ${LIGHT_STATISTICS}; analyze ${t.relname}; commit`);
+      ran.push(vacuum ? `vacuum${analyze ? ' (analyze)' : ''} ${t.relname}` : `analyze ${t.relname}`);
     }
     return ran;
   }
