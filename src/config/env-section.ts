@@ -29,6 +29,18 @@ function settingName(variable: string, prefix: string): string {
   return name.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** A comma-separated list variable (`a, b,c`): its items trimmed, empty ones left out; unset: none. */
+export const commaList = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
 /** An integer variable within bounds, with messages an operator can act on. */
 export const int = (min: number, max: number) =>
   z.coerce

@@ -14,6 +14,16 @@ describe('loadConfig', () => {
     ).toMatchObject({ chatPerMin: 5, maxConcurrentRunsPerUser: 2 });
   });
 
+  it('reads comma-separated lists item by item, trimmed, and none when unset', () => {
+    const config = loadConfig({
+      VISION_MODELS: ' ollama:llava , lab:vis-*,,',
+      CORS_ORIGINS: 'https://a.example',
+    });
+    expect(config.models.visionModels).toEqual(['ollama:llava', 'lab:vis-*']);
+    expect(config.server.corsOrigins).toEqual(['https://a.example']);
+    expect(loadConfig({}).models.visionModels).toEqual([]);
+  });
+
   it('has working defaults for the embedded setup', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

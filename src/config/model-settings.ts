@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { priceTableSchema } from '../models/index.js';
-import { envSection, int } from './env-section.js';
+import { commaList, envSection, int } from './env-section.js';
 
 /**
  * Which models answer and how a call to one is guarded. The providers themselves (`OPENAI_API_KEY`…) are
@@ -48,15 +48,7 @@ export const modelSettings = envSection('MODEL_', {
    * Models that take images besides the known vision models (gpt-4o…, Claude 3+, Gemini, llava…): comma-
    * separated ids, `*` matching any run (`ollama:qwen2-vl*,myserver:*`). Images for any other model are a 400.
    */
-  VISION_MODELS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      (value ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  VISION_MODELS: commaList(),
   /** `provider:model` that embeds documents for vector retrieval; unset: lexical retrieval only. */
   EMBEDDING_MODEL: z.string().min(3).optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSection, int } from './env-section.js';
+import { commaList, envSection, int } from './env-section.js';
 
 /** The HTTP server: where it listens, what it logs, what it accepts, how it stops. */
 export const serverSettings = envSection('', {
@@ -11,15 +11,7 @@ export const serverSettings = envSection('', {
   /** Largest accepted request body. @default 1048576 */
   BODY_LIMIT_BYTES: int(1_024, 100 * 1024 * 1024).default(1024 * 1024),
   /** Origins allowed by CORS, comma-separated; unset: no cross-origin access. `*` is refused with credentials. */
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+  CORS_ORIGINS: commaList(),
   /** How long SIGTERM waits for running runs before storing them interrupted. @default 10000 */
   SHUTDOWN_DEADLINE_MS: int(0, 600_000).default(10_000),
   /**
