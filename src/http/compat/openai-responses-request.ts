@@ -1,5 +1,6 @@
 import type { LanguageModelV3Message } from '@ai-sdk/provider';
 import { z } from 'zod';
+import type { ResolvedModel } from '../../models/index.js';
 import { onDisconnect } from '../../protocol/index.js';
 import { DEFAULT_MODEL_ALIAS, jsonSchemaSpec, sharedSamplingFields } from './openai-chat-request.js';
 import {
@@ -12,7 +13,6 @@ import {
   parseArguments,
   refuserFor,
 } from './openai-completion-turn.js';
-import type { ResolvedModel } from '../../models/index.js';
 
 const inputPart = z.looseObject({
   type: z.string().describe('`input_text`, `input_image` (user) or `output_text` (assistant)'),

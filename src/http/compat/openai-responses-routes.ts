@@ -276,7 +276,7 @@ export const openaiResponsesRoutes: FastifyPluginAsyncZod<OpenaiResponsesRoutesO
 };
 
 /**
- * An input item as the list shows it: with an id (`<response id>_in<n>` when the client gave none), its
+ * An input item as the list shows it: with an id (`in_<run id>_<n>` when the client gave none), its
  * type, and a message's text as an `input_text` part.
  */
 function listedItem(responseId: string, item: Record<string, unknown>, i: number) {

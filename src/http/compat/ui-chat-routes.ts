@@ -31,11 +31,6 @@ export interface UiChatRoutesOptions {
 }
 
 /**
- * The Vercel AI SDK's `useChat` (`DefaultChatTransport`) as a client: its request body in, the run's events
- * out as a UI message stream. The chat id names a conversation; the run is the one every transport reads.
- * @see https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol#ui-message-stream-protocol
- */
-/**
  * A stored conversation keeps text: a file part in the client's list would be dropped without a word, so it is
  * a 400 that says how to send files (a stateless chat, where the list is the context).
  */
@@ -53,6 +48,11 @@ function refuseFileParts(messages: UiChatRequest['messages']): void {
         ]);
 }
 
+/**
+ * The Vercel AI SDK's `useChat` (`DefaultChatTransport`) as a client: its request body in, the run's events
+ * out as a UI message stream. The chat id names a conversation; the run is the one every transport reads.
+ * @see https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol#ui-message-stream-protocol
+ */
 export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (app, o) => {
   app.post(
     '/v1/ui/chat',
@@ -64,8 +64,8 @@ export const uiChatRoutes: FastifyPluginAsyncZod<UiChatRoutesOptions> = async (a
         description:
           'Takes the body of `DefaultChatTransport` (`id`, `messages`, `trigger`, `messageId`, plus `model`, ' +
           '`rag`, `on_disconnect` from `body`); the text of the last user message is sent to the chat `id`’s ' +
-          'conversation (created the first time; a file part is a 400 there: a stored chat keeps text); when the messages before it differ from the stored ' +
-          'conversation (an edit, a branch), a new conversation holding them takes the turn and the chat id. ' +
+          'conversation (created the first time; a file part is a 400 there: a stored chat keeps text); when ' +
+          'the messages before it differ from the stored conversation (an edit, a branch), a new conversation holding them takes the turn and the chat id. ' +
           '`trigger: "regenerate-message"` answers the last user ' +
           'message again in place of its answer (`POST /v1/conversations/{id}/regenerate`). With `tools` (the ' +
           "client's own, run by useChat's onToolCall) or `store: false` the chat is stateless instead: the whole " +

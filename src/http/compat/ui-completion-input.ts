@@ -3,9 +3,9 @@ import type {
   LanguageModelV3Message,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
+import type { ResolvedModel } from '../../models/index.js';
 import { imagePart, invalid, refuserFor } from './openai-completion-turn.js';
 import type { UiChatRequest } from './ui-chat-request.js';
-import type { ResolvedModel } from '../../models/index.js';
 
 type UiPart = UiChatRequest['messages'][number]['parts'][number];
 type AssistantContent = Extract<LanguageModelV3Message, { role: 'assistant' }>['content'];
